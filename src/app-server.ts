@@ -1,0 +1,57 @@
+// Builds one running instance of the app on an open database: services, Probot, HTTP server.
+// main.ts, the demo, the benchmarks and the integration tests all start instances through here.
+import type { Server as HttpServer } from "node:http";
+import type { Logger } from "pino";
+import { Probot, Server } from "probot";
+import type { Sequelize } from "sequelize";
+import type { AppConfig } from "./config.js";
+import { defineModels } from "./db/models/index.js";
+import { createAppFunction, WEBHOOK_PATH } from "./index.js";
+import { createServices, type Services } from "./services.js";
+
+export interface RunningApp {
+  services: Services;
+  server: Server;
+  httpServer: HttpServer;
+  /** http://host:port of this instance. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface StartAppServerOptions {
+  config: AppConfig;
+  sequelize: Sequelize;
+  log: Logger;
+}
+
+export async function startAppServer({ config, sequelize, log }: StartAppServerOptions): Promise<RunningApp> {
+  if (config.appId === null || config.privateKey === null) {
+    throw new Error("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) are required to run the app");
+  }
+  const services = createServices({ config, models: defineModels(sequelize), log });
+  const server = new Server({
+    Probot: Probot.defaults({
+      appId: config.appId,
+      privateKey: config.privateKey,
+      secret: config.webhookSecret,
+      // Probot's Octokit talks to GitHub Enterprise Server (and the simulator) through its API root.
+      ...(config.github.enterprise ? { baseUrl: config.github.apiBaseUrl } : {}),
+      log,
+    }),
+    port: config.port,
+    host: config.host,
+    webhookPath: WEBHOOK_PATH,
+    webhookProxy: config.webhookProxyUrl ?? undefined,
+    enableStaticFiles: false,
+    log,
+  });
+  await server.load(createAppFunction(services));
+  const httpServer = await server.start();
+  return {
+    services,
+    server,
+    httpServer,
+    url: `http://${server.host.includes(":") && !server.host.startsWith("[") ? `[${server.host}]` : server.host}:${server.port}`,
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,345 @@
+// Every environment variable the app reads, validated in one place and passed down from here.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface FlagDefaults {
+  githubAppTokensEnabled: boolean;
+  githubAppTokensRolloutPercent: number;
+  githubAppTokensAllowList: string[];
+  userMigrationBatchSize: number;
+  oauthTokenDeprecationDate: Date | null;
+}
+
+export interface GitHubEndpoints {
+  /** Where users are sent to authorize, and where OAuth tokens are exchanged. */
+  webBaseUrl: string;
+  /** The REST API root. */
+  apiBaseUrl: string;
+  /** True when talking to GitHub Enterprise Server (or the simulator, which mimics it). */
+  enterprise: boolean;
+}
+
+export interface AppConfig {
+  production: boolean;
+  dataDir: string;
+  appId: number | null;
+  privateKey: string | null;
+  webhookSecret: string;
+  webhookProxyUrl: string | null;
+  github: GitHubEndpoints;
+  appClientId: string | null;
+  appClientSecret: string | null;
+  legacyClientId: string | null;
+  legacyClientSecret: string | null;
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  baseUrl: string;
+  databaseUrl: string | null;
+  encryptionKeys: EncryptionKey[];
+  sessionSecret: string;
+  adminApiToken: string;
+  serviceApiToken: string;
+  adminGithubLogins: string[];
+  notifyWebhookUrl: string | null;
+  notifyWebhookSecret: string | null;
+  flagDefaults: FlagDefaults;
+  tokenRefreshMarginSeconds: number;
+  keepAliveIntervalSeconds: number;
+  reconcileIntervalSeconds: number;
+  githubRequestTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Secrets we can make up for a developer; in production each must be set explicitly. */
+const GENERATED_SECRETS = [
+  "WEBHOOK_SECRET",
+  "TOKEN_ENCRYPTION_KEYS",
+  "SESSION_SECRET",
+  "ADMIN_API_TOKEN",
+  "SERVICE_API_TOKEN",
+] as const;
+type GeneratedSecretName = (typeof GENERATED_SECRETS)[number];
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const booleanText = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const integerText = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { error: "must be a whole number" })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }));
+
+const urlText = z.url({ error: "must be a URL such as https://example.com" });
+
+const listText = z
+  .string()
+  .transform((value) =>
+    value
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== ""),
+  );
+
+const secretText = (minLength: number) =>
+  z.string().min(minLength, { error: `must be at least ${minLength} characters` });
+
+const encryptionKeysText = z.string().transform((value, ctx): EncryptionKey[] => {
+  const keys: EncryptionKey[] = [];
+  for (const entry of value.split(",").map((item) => item.trim()).filter(Boolean)) {
+    const separator = entry.indexOf(":");
+    const id = separator > 0 ? entry.slice(0, separator) : "";
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+      ctx.addIssue({ code: "custom", message: `each entry must be kid:base64key with a kid of letters, digits, _ or -` });
+      return z.NEVER;
+    }
+    const key = Buffer.from(entry.slice(separator + 1), "base64");
+    if (key.length !== 32) {
+      ctx.addIssue({ code: "custom", message: `key "${id}" must decode from base64 to exactly 32 bytes (got ${key.length})` });
+      return z.NEVER;
+    }
+    if (keys.some((existing) => existing.id === id)) {
+      ctx.addIssue({ code: "custom", message: `key id "${id}" appears twice` });
+      return z.NEVER;
+    }
+    keys.push({ id, key });
+  }
+  if (keys.length === 0) {
+    ctx.addIssue({ code: "custom", message: "must name at least one key" });
+    return z.NEVER;
+  }
+  return keys;
+});
+
+const envSchema = z.object({
+  NODE_ENV: optionalText,
+  DATA_DIR: optionalText,
+  APP_ID: integerText(1, Number.MAX_SAFE_INTEGER).optional(),
+  PRIVATE_KEY: optionalText,
+  PRIVATE_KEY_PATH: optionalText,
+  WEBHOOK_SECRET: secretText(8),
+  WEBHOOK_PROXY_URL: urlText.optional(),
+  GHE_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, { error: "must be a host name with an optional :port, without a scheme" })
+    .optional(),
+  GHE_PROTOCOL: z.enum(["http", "https"], { error: "must be http or https" }).default("https"),
+  GITHUB_CLIENT_ID: optionalText,
+  GITHUB_CLIENT_SECRET: optionalText,
+  LEGACY_OAUTH_CLIENT_ID: optionalText,
+  LEGACY_OAUTH_CLIENT_SECRET: optionalText,
+  PORT: integerText(0, 65535).default(3000),
+  HOST: optionalText,
+  LOG_LEVEL: z
+    .enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"], {
+      error: "must be one of trace, debug, info, warn, error, fatal, silent",
+    })
+    .default("info"),
+  BASE_URL: urlText.optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: "must be a postgres:// or postgresql:// URL" })
+    .optional(),
+  TOKEN_ENCRYPTION_KEYS: encryptionKeysText,
+  SESSION_SECRET: secretText(32),
+  ADMIN_API_TOKEN: secretText(32),
+  SERVICE_API_TOKEN: secretText(32),
+  ADMIN_GITHUB_LOGINS: listText.default([]),
+  NOTIFY_WEBHOOK_URL: urlText.optional(),
+  NOTIFY_WEBHOOK_SECRET: secretText(16).optional(),
+  GITHUB_APP_TOKENS_ENABLED: booleanText.default(true),
+  GITHUB_APP_TOKENS_ROLLOUT_PERCENT: integerText(0, 100).default(100),
+  GITHUB_APP_TOKENS_ALLOW_LIST: listText.default([]),
+  USER_MIGRATION_BATCH_SIZE: integerText(1, 10000).default(100),
+  OAUTH_TOKEN_DEPRECATION_DATE: z
+    .string()
+    .refine((value) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) && !Number.isNaN(Date.parse(value)), {
+      error: "must be a date such as 2027-06-30 (or an ISO 8601 time)",
+    })
+    .optional(),
+  TOKEN_REFRESH_MARGIN_SECONDS: integerText(0, 28800).default(300),
+  KEEP_ALIVE_INTERVAL_SECONDS: integerText(5, 86400).default(60),
+  RECONCILE_INTERVAL_SECONDS: integerText(60, 604800).default(3600),
+  GITHUB_REQUEST_TIMEOUT_MS: integerText(100, 120000).default(10000),
+});
+
+export interface LoadConfigOptions {
+  env: Record<string, string | undefined>;
+  /** Where development secrets and the embedded database live; defaults to `.data` in the working directory. */
+  cwd?: string;
+  /** Told about every secret generated for development. */
+  warn?: (message: string) => void;
+}
+
+export function loadConfig({ env, cwd = process.cwd(), warn = () => {} }: LoadConfigOptions): AppConfig {
+  const production = env.NODE_ENV === "production";
+  const dataDir = path.resolve(cwd, env.DATA_DIR?.trim() || ".data");
+  // Empty strings mean "unset": .env files and CI templates often leave variables blank.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const filled = production ? present : { ...developmentSecrets(dataDir, present, warn), ...present };
+
+  const parsed = envSchema.safeParse(filled);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? "environment");
+        return issue.code === "invalid_type" && filled[name] === undefined
+          ? `${name} is required${production ? " when NODE_ENV=production" : ""}`
+          : `${name} ${issue.message}`;
+      }),
+    );
+  }
+  const vars = parsed.data;
+  const problems: string[] = [];
+
+  const privateKey = readPrivateKey(vars.PRIVATE_KEY, vars.PRIVATE_KEY_PATH, cwd, problems);
+  if (production) {
+    for (const name of ["APP_ID", "GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "BASE_URL"] as const) {
+      if (vars[name] === undefined) problems.push(`${name} is required when NODE_ENV=production`);
+    }
+    if (privateKey === null) problems.push("PRIVATE_KEY or PRIVATE_KEY_PATH is required when NODE_ENV=production");
+  }
+  if (vars.NOTIFY_WEBHOOK_URL && !vars.NOTIFY_WEBHOOK_SECRET) {
+    problems.push("NOTIFY_WEBHOOK_SECRET is required when NOTIFY_WEBHOOK_URL is set");
+  }
+  if (Boolean(vars.LEGACY_OAUTH_CLIENT_ID) !== Boolean(vars.LEGACY_OAUTH_CLIENT_SECRET)) {
+    problems.push("LEGACY_OAUTH_CLIENT_ID and LEGACY_OAUTH_CLIENT_SECRET must be set together");
+  }
+  if (Boolean(vars.GITHUB_CLIENT_ID) !== Boolean(vars.GITHUB_CLIENT_SECRET)) {
+    problems.push("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET must be set together");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const port = vars.PORT;
+  const host = vars.HOST ?? "localhost";
+  return {
+    production,
+    dataDir,
+    appId: vars.APP_ID ?? null,
+    privateKey,
+    webhookSecret: vars.WEBHOOK_SECRET,
+    webhookProxyUrl: vars.WEBHOOK_PROXY_URL ?? null,
+    github: githubEndpoints(vars.GHE_HOST, vars.GHE_PROTOCOL),
+    appClientId: vars.GITHUB_CLIENT_ID ?? null,
+    appClientSecret: vars.GITHUB_CLIENT_SECRET ?? null,
+    legacyClientId: vars.LEGACY_OAUTH_CLIENT_ID ?? null,
+    legacyClientSecret: vars.LEGACY_OAUTH_CLIENT_SECRET ?? null,
+    port,
+    host,
+    logLevel: vars.LOG_LEVEL,
+    baseUrl: (vars.BASE_URL ?? `http://${host}:${port}`).replace(/\/+$/, ""),
+    databaseUrl: vars.DATABASE_URL ?? null,
+    encryptionKeys: vars.TOKEN_ENCRYPTION_KEYS,
+    sessionSecret: vars.SESSION_SECRET,
+    adminApiToken: vars.ADMIN_API_TOKEN,
+    serviceApiToken: vars.SERVICE_API_TOKEN,
+    adminGithubLogins: vars.ADMIN_GITHUB_LOGINS.map((login) => login.toLowerCase()),
+    notifyWebhookUrl: vars.NOTIFY_WEBHOOK_URL ?? null,
+    notifyWebhookSecret: vars.NOTIFY_WEBHOOK_SECRET ?? null,
+    flagDefaults: {
+      githubAppTokensEnabled: vars.GITHUB_APP_TOKENS_ENABLED,
+      githubAppTokensRolloutPercent: vars.GITHUB_APP_TOKENS_ROLLOUT_PERCENT,
+      githubAppTokensAllowList: vars.GITHUB_APP_TOKENS_ALLOW_LIST.map((login) => login.toLowerCase()),
+      userMigrationBatchSize: vars.USER_MIGRATION_BATCH_SIZE,
+      oauthTokenDeprecationDate: vars.OAUTH_TOKEN_DEPRECATION_DATE ? new Date(vars.OAUTH_TOKEN_DEPRECATION_DATE) : null,
+    },
+    tokenRefreshMarginSeconds: vars.TOKEN_REFRESH_MARGIN_SECONDS,
+    keepAliveIntervalSeconds: vars.KEEP_ALIVE_INTERVAL_SECONDS,
+    reconcileIntervalSeconds: vars.RECONCILE_INTERVAL_SECONDS,
+    githubRequestTimeoutMs: vars.GITHUB_REQUEST_TIMEOUT_MS,
+  };
+}
+
+export function githubEndpoints(gheHost: string | undefined, protocol: "http" | "https"): GitHubEndpoints {
+  if (!gheHost) {
+    return { webBaseUrl: "https://github.com", apiBaseUrl: "https://api.github.com", enterprise: false };
+  }
+  const root = `${protocol}://${gheHost}`;
+  return { webBaseUrl: root, apiBaseUrl: `${root}/api/v3`, enterprise: true };
+}
+
+function readPrivateKey(
+  inline: string | undefined,
+  keyPath: string | undefined,
+  cwd: string,
+  problems: string[],
+): string | null {
+  if (inline) {
+    // Hosting providers often cannot hold multi-line values: accept base64 and escaped newlines too.
+    const text = inline.includes("-----BEGIN") ? inline : Buffer.from(inline, "base64").toString("utf8");
+    const pem = text.replace(/\\n/g, "\n");
+    if (!pem.includes("-----BEGIN")) {
+      problems.push("PRIVATE_KEY must be a PEM private key (or its base64 encoding)");
+      return null;
+    }
+    return pem;
+  }
+  if (keyPath) {
+    const resolved = path.resolve(cwd, keyPath);
+    if (!existsSync(resolved)) {
+      problems.push(`PRIVATE_KEY_PATH points to ${resolved}, which does not exist`);
+      return null;
+    }
+    return readFileSync(resolved, "utf8");
+  }
+  return null;
+}
+
+/**
+ * Development only: secrets missing from the environment are generated once into
+ * `<dataDir>/secrets.json` and reused on later starts, so sealed tokens stay readable.
+ */
+function developmentSecrets(
+  dataDir: string,
+  env: Record<string, string | undefined>,
+  warn: (message: string) => void,
+): Partial<Record<GeneratedSecretName, string>> {
+  const missing = GENERATED_SECRETS.filter((name) => env[name] === undefined);
+  if (missing.length === 0) return {};
+  const file = path.join(dataDir, "secrets.json");
+  const stored: Partial<Record<GeneratedSecretName, string>> = existsSync(file)
+    ? (JSON.parse(readFileSync(file, "utf8")) as Partial<Record<GeneratedSecretName, string>>)
+    : {};
+  let changed = false;
+  for (const name of missing) {
+    if (stored[name] === undefined) {
+      stored[name] = generateSecret(name);
+      changed = true;
+    }
+  }
+  if (changed) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+  }
+  warn(`Using development secrets from ${file} for ${missing.join(", ")}; set them explicitly in production.`);
+  return Object.fromEntries(missing.map((name) => [name, stored[name]]));
+}
+
+function generateSecret(name: GeneratedSecretName): string {
+  if (name === "TOKEN_ENCRYPTION_KEYS") return `dev1:${randomBytes(32).toString("base64")}`;
+  return randomBytes(32).toString("base64url");
+}

