@@ -1,0 +1,73 @@
+// Turns whatever a call to GitHub threw or answered into one of our classified errors.
+import {
+  GitHubError,
+  GitHubRequestRejectedError,
+  TERMINAL_REFRESH_ERRORS,
+  TerminalTokenError,
+  TransientGitHubError,
+} from "./errors.js";
+
+interface RequestErrorLike {
+  status?: number;
+  message?: string;
+  response?: { headers?: Record<string, string | number | undefined>; data?: unknown };
+}
+
+/**
+ * For REST calls (Probot's Octokit, @octokit/request). `operation` names the call in messages,
+ * which never include request headers or bodies, so no credential can leak through them.
+ */
+export function classifyRequestFailure(error: unknown, operation: string): GitHubError {
+  if (error instanceof GitHubError) return error;
+  const failure = (error ?? {}) as RequestErrorLike;
+  const status = typeof failure.status === "number" ? failure.status : null;
+  const headers = failure.response?.headers ?? {};
+  const header = (name: string) => {
+    const value = headers[name];
+    return value === undefined ? undefined : String(value);
+  };
+
+  // @octokit/request reports network failures and timeouts as status 500 without a response.
+  if (!failure.response || status === null) {
+    return new TransientGitHubError(`${operation}: GitHub did not answer (${describeCause(error)})`, null, "network");
+  }
+  if (status === 429 || status >= 500) {
+    return new TransientGitHubError(`${operation}: GitHub answered ${status}`, status, null, retryAfter(header));
+  }
+  if (status === 403 && (header("x-ratelimit-remaining") === "0" || /rate limit/i.test(failure.message ?? ""))) {
+    return new TransientGitHubError(`${operation}: rate limited by GitHub`, status, "rate_limited", retryAfter(header));
+  }
+  if (status === 401) {
+    return new TerminalTokenError(`${operation}: GitHub refused the credentials (401)`, status, "bad_credentials");
+  }
+  return new GitHubRequestRejectedError(`${operation}: GitHub answered ${status}`, status, null);
+}
+
+/**
+ * GitHub's OAuth endpoint answers errors with HTTP 200 and `{ error, error_description }`:
+ * the body decides, never the status.
+ */
+export function classifyOAuthErrorBody(
+  body: { error: string; error_description?: string },
+  operation: string,
+): GitHubError {
+  const message = `${operation}: ${body.error}${body.error_description ? ` (${body.error_description})` : ""}`;
+  if (TERMINAL_REFRESH_ERRORS.has(body.error)) return new TerminalTokenError(message, 200, body.error);
+  if (body.error === "slow_down" || body.error === "temporarily_unavailable") {
+    return new TransientGitHubError(message, 200, body.error);
+  }
+  return new GitHubRequestRejectedError(message, 200, body.error);
+}
+
+function retryAfter(header: (name: string) => string | undefined): number | null {
+  const seconds = Number(header("retry-after"));
+  if (Number.isFinite(seconds) && seconds > 0) return seconds;
+  const reset = Number(header("x-ratelimit-reset"));
+  if (Number.isFinite(reset) && reset > 0) return Math.max(1, Math.ceil(reset - Date.now() / 1000));
+  return null;
+}
+
+function describeCause(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; name?: string; message?: string } })?.cause;
+  return cause?.code ?? cause?.name ?? (error as Error)?.name ?? "unknown error";
+}

@@ -1,0 +1,32 @@
+// Bearer-key authentication for the service token API and the admin API.
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import { HttpError } from "./errors.js";
+
+/** Compares digests so neither the key's length nor its bytes leak through timing. */
+export function keysMatch(presented: string, expected: string): boolean {
+  const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
+  return timingSafeEqual(digest(presented), digest(expected));
+}
+
+/**
+ * Requires `Authorization: Bearer <key>` equal to `expectedKey`. `realm` names the key in the
+ * error message so a caller using the wrong one (say, the service key on admin routes) sees why.
+ */
+export function requireApiKey({ expectedKey, realm }: { expectedKey: string; realm: string }): MiddlewareHandler {
+  return async (c, next) => {
+    const header = c.req.header("authorization") ?? "";
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match?.[1]) {
+      throw new HttpError(401, "unauthorized", `Send the ${realm} key as "Authorization: Bearer <key>".`, {}, {
+        "WWW-Authenticate": `Bearer realm="${realm}"`,
+      });
+    }
+    if (!keysMatch(match[1], expectedKey)) {
+      throw new HttpError(401, "unauthorized", `The ${realm} key is not valid.`, {}, {
+        "WWW-Authenticate": `Bearer realm="${realm}", error="invalid_token"`,
+      });
+    }
+    await next();
+  };
+}
