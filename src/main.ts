@@ -6,6 +6,7 @@ import { startAppServer } from "./app-server.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { migrateToLatest } from "./db/migrator.js";
 import { openDatabase } from "./db/open-database.js";
+import { createJobs } from "./jobs/all-jobs.js";
 import { createLogger } from "./observability/logger.js";
 
 if (existsSync(".env")) process.loadEnvFile(".env");
@@ -36,6 +37,8 @@ if (config.appId === null || config.privateKey === null) {
   log.info(database.embedded ? "database: embedded Postgres in the data folder" : "database: DATABASE_URL");
   await migrateToLatest(database.sequelize, { info: (message) => log.info(message) });
   const app = await startAppServer({ config, sequelize: database.sequelize, log });
+  const jobs = createJobs(app.services);
+  for (const job of jobs) job.start();
   log.info(`github-app-user-tokens is ready at ${config.baseUrl}`);
 
   let stopping = false;
@@ -44,6 +47,7 @@ if (config.appId === null || config.privateKey === null) {
     stopping = true;
     log.info(`${signal}: shutting down`);
     try {
+      await Promise.all(jobs.map((job) => job.stop()));
       await app.stop();
       await database.close();
       process.exit(0);
