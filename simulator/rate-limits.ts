@@ -1,0 +1,51 @@
+// GitHub's primary rate limit: an hourly budget per identity. User access tokens and OAuth tokens
+// of the same user share the user's budget; installations, the App (JWT), OAuth clients (basic auth)
+// and anonymous callers each have their own.
+export interface RateLimitIdentity {
+  key: string;
+  limit: number;
+}
+
+export const anonymousCaller: RateLimitIdentity = { key: "anonymous", limit: 60 };
+
+export const rateLimitIdentities = {
+  user: (login: string): RateLimitIdentity => ({ key: `user:${login.toLowerCase()}`, limit: 5000 }),
+  installation: (id: number): RateLimitIdentity => ({ key: `installation:${id}`, limit: 5000 }),
+  app: (appId: number): RateLimitIdentity => ({ key: `app:${appId}`, limit: 5000 }),
+  oauthClient: (clientId: string): RateLimitIdentity => ({ key: `client:${clientId}`, limit: 5000 }),
+};
+
+interface Window {
+  used: number;
+  resetsAt: number;
+}
+
+const WINDOW_MS = 60 * 60 * 1000;
+
+export class RateLimits {
+  private readonly windows = new Map<string, Window>();
+
+  constructor(private readonly now: () => Date) {}
+
+  /** Spends one request of the identity's budget and returns GitHub's `x-ratelimit-*` headers. */
+  spend(identity: RateLimitIdentity): Record<string, string> {
+    const nowMs = this.now().getTime();
+    let window = this.windows.get(identity.key);
+    if (!window || window.resetsAt <= nowMs) {
+      window = { used: 0, resetsAt: nowMs + WINDOW_MS };
+      this.windows.set(identity.key, window);
+    }
+    window.used += 1;
+    return {
+      "x-ratelimit-limit": String(identity.limit),
+      "x-ratelimit-remaining": String(Math.max(0, identity.limit - window.used)),
+      "x-ratelimit-reset": String(Math.floor(window.resetsAt / 1000)),
+      "x-ratelimit-used": String(window.used),
+      "x-ratelimit-resource": "core",
+    };
+  }
+
+  clear() {
+    this.windows.clear();
+  }
+}
