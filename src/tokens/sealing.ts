@@ -88,14 +88,19 @@ function parseEnvelope(envelope: string) {
     throw new SealedValueError("not a sealed value (expected v1.<kid>.<iv>.<tag>.<ciphertext>)");
   }
   const [, keyId, iv, tag, ciphertext] = parts as [string, string, string, string, string];
-  const decoded = {
-    keyId,
-    iv: Buffer.from(iv, "base64url"),
-    tag: Buffer.from(tag, "base64url"),
-    ciphertext: Buffer.from(ciphertext, "base64url"),
-  };
+  const decoded = { keyId, iv: canonicalBase64url(iv), tag: canonicalBase64url(tag), ciphertext: canonicalBase64url(ciphertext) };
   if (decoded.iv.length !== IV_BYTES || decoded.tag.length !== TAG_BYTES) {
     throw new SealedValueError("sealed value has a malformed IV or tag");
   }
   return decoded;
+}
+
+/**
+ * Buffer.from ignores stray characters and the spare low bits of a final character, so several
+ * strings decode to the same bytes; accepting only the canonical one keeps envelopes unmalleable.
+ */
+function canonicalBase64url(segment: string): Buffer {
+  const bytes = Buffer.from(segment, "base64url");
+  if (bytes.toString("base64url") !== segment) throw new SealedValueError("sealed value is not canonical base64url");
+  return bytes;
 }

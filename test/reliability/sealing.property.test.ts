@@ -63,6 +63,19 @@ describe("the sealing envelope", () => {
     );
   });
 
+  it("refuses a non-canonical spelling of the same bytes (the spare bits of a final base64url character)", () => {
+    const sealer = new TokenSealer([keyA]);
+    const where: SealBinding = { table: "users", column: "github_app_user_token", rowId: 7 };
+    const [version, keyId, iv, tag, ciphertext] = sealer.seal("ghu_example", where).split(".") as [string, string, string, string, string];
+    // A 16-byte tag is 22 characters whose last one carries 2 unused bits: flipping them keeps the bytes.
+    const last = tag.at(-1)!;
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const sameBytes = alphabet[alphabet.indexOf(last) ^ 1]!;
+    const respelled = `${tag.slice(0, -1)}${sameBytes}`;
+    expect(Buffer.from(respelled, "base64url").equals(Buffer.from(tag, "base64url"))).toBe(true);
+    expect(() => sealer.open([version, keyId, iv, respelled, ciphertext].join("."), where)).toThrow("not canonical base64url");
+  });
+
   it("uses a fresh IV every time, so equal tokens never give equal envelopes", () => {
     const sealer = new TokenSealer([keyA]);
     fc.assert(
