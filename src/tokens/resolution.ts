@@ -1,0 +1,93 @@
+// Token resolution, what the application's services call (DESIGN.md "Token resolution"): the App
+// token when this user may have it (refreshed first when close to expiry), else the legacy OAuth
+// token until the deprecation date, else a clear reauth_required answer with the consent URL.
+import type { Models, UserRow } from "../db/models/index.js";
+import { ReauthRequiredError, TokenTemporarilyUnavailableError, UserNotFoundError } from "./errors.js";
+import { appTokensRetired, type TokenRefresher } from "./refresh.js";
+import type { RolloutPolicy } from "./rollout-policy.js";
+import { tokenMetrics } from "./token-metrics.js";
+import type { LegacyOAuthToken, TokenStore } from "./token-store.js";
+
+export type ResolvedTokenType = "github_app_user" | "oauth";
+
+/** Never anything secret besides the token itself. */
+export interface ResolvedToken {
+  token: string;
+  type: ResolvedTokenType;
+  expiresAt: Date | null;
+  login: string;
+}
+
+export interface ResolveOptions {
+  /** Refresh first when the App token expires sooner than this (the margin applies anyway). */
+  minValidSeconds?: number;
+}
+
+export interface TokenResolverOptions {
+  models: Models;
+  store: TokenStore;
+  refresher: TokenRefresher;
+  policy: RolloutPolicy;
+  /** Where a user is sent to authorize the GitHub App again. */
+  consentUrl: string;
+  now?: () => Date;
+}
+
+type FallbackReason = "not_in_rollout" | "no_app_token" | "app_token_unavailable";
+
+export class TokenResolver {
+  readonly #options: TokenResolverOptions;
+
+  constructor(options: TokenResolverOptions) {
+    this.#options = options;
+  }
+
+  /** Throws UserNotFoundError, ReauthRequiredError or TokenTemporarilyUnavailableError. */
+  async resolveUserToken(githubId: number, { minValidSeconds = 0 }: ResolveOptions = {}): Promise<ResolvedToken> {
+    const { models, store, policy } = this.#options;
+    const user = await models.User.findOne({ where: { githubId } });
+    if (!user) throw new UserNotFoundError(githubId);
+
+    const hasAppToken = user.githubAppUserToken !== null && !appTokensRetired(user.tokenMigrationStatus);
+    const appAllowed = hasAppToken && user.tokenMigrationStatus !== "rolled_back" && (await policy.appTokensAllowedFor(user));
+    // The legacy token is looked at only when it may be needed: most calls are served the App token.
+    const legacy = appAllowed ? undefined : await this.#usableLegacyToken(user);
+
+    // A user who only ever signed in through the App gets the App token whatever the flags say.
+    if (hasAppToken && (appAllowed || !legacy)) {
+      const freshness = await this.#options.refresher.ensureFresh(user, minValidSeconds);
+      if (freshness.ok) {
+        tokenMetrics.resolutions.inc({ type: "github_app_user" });
+        return { token: freshness.tokens.accessToken, type: "github_app_user", expiresAt: freshness.tokens.accessTokenExpiresAt, login: user.login };
+      }
+      const fallback = legacy === undefined ? await this.#usableLegacyToken(user) : legacy;
+      if (fallback) return this.#fallBack(user, fallback, "app_token_unavailable");
+      if (freshness.kind === "unavailable") {
+        tokenMetrics.resolutions.inc({ type: "unavailable" });
+        throw new TokenTemporarilyUnavailableError(githubId, freshness.retryAfterSeconds);
+      }
+      return this.#reauthRequired(user);
+    }
+    if (legacy) return this.#fallBack(user, legacy, hasAppToken ? "not_in_rollout" : "no_app_token");
+    return this.#reauthRequired(user);
+  }
+
+  async #usableLegacyToken(user: UserRow): Promise<LegacyOAuthToken | null> {
+    const legacy = this.#options.store.readLegacyToken(user);
+    if (!legacy || user.legacyTokenValid === false) return null;
+    const now = (this.#options.now ?? (() => new Date()))();
+    if (legacy.expiresAt && legacy.expiresAt <= now) return null;
+    return (await this.#options.policy.legacyTokensServedNow()) ? legacy : null;
+  }
+
+  #fallBack(user: UserRow, legacy: LegacyOAuthToken, reason: FallbackReason): ResolvedToken {
+    tokenMetrics.fallbacks.inc({ reason });
+    tokenMetrics.resolutions.inc({ type: "oauth" });
+    return { token: legacy.accessToken, type: "oauth", expiresAt: legacy.expiresAt, login: user.login };
+  }
+
+  #reauthRequired(user: UserRow): never {
+    tokenMetrics.resolutions.inc({ type: "reauth_required" });
+    throw new ReauthRequiredError(user.githubId, this.#options.consentUrl);
+  }
+}
