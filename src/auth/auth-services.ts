@@ -1,0 +1,53 @@
+// Builds the sign-in services from configuration and the token vault.
+import type { Logger } from "pino";
+import type { AppConfig } from "../config.js";
+import type { Models } from "../db/models/index.js";
+import type { TokenVault } from "../tokens/token-vault.js";
+import { AccountOverviews } from "./account-overview.js";
+import { UserAuthorization } from "./authorization.js";
+import { ConsentLinks } from "./consent-links.js";
+import { Disconnection } from "./disconnection.js";
+import { userAuthorizationCalls } from "./github-calls.js";
+import { OAuthStateStore } from "./oauth-state-store.js";
+import { SessionCookies } from "./session-cookies.js";
+import { SignInCookie } from "./sign-in-cookie.js";
+
+export interface AuthServices {
+  userAuthorization: UserAuthorization;
+  consentLinks: ConsentLinks;
+  sessions: SessionCookies;
+  signInCookie: SignInCookie;
+  accountOverviews: AccountOverviews;
+  disconnection: Disconnection;
+  /** Our /auth/login URL for one user, refusing any other GitHub account (migration batches send these). */
+  createConsentLink(githubId: number, login: string | null): string;
+}
+
+export interface CreateAuthServicesOptions {
+  config: AppConfig;
+  models: Models;
+  log: Logger;
+  vault: Pick<TokenVault, "sealer" | "tokenStore" | "tokenRefresher" | "tokenResolver">;
+}
+
+export function createAuthServices({ config, models, log, vault }: CreateAuthServicesOptions): AuthServices {
+  const github = userAuthorizationCalls(config);
+  const consentLinks = new ConsentLinks({ baseUrl: config.baseUrl, secret: config.sessionSecret });
+  const secure = config.baseUrl.startsWith("https:");
+  return {
+    userAuthorization: new UserAuthorization({
+      models,
+      states: new OAuthStateStore({ models, sealer: vault.sealer }),
+      consentLinks,
+      tokenStore: vault.tokenStore,
+      github,
+      log,
+    }),
+    consentLinks,
+    sessions: new SessionCookies({ secret: config.sessionSecret, secure }),
+    signInCookie: new SignInCookie({ secret: config.sessionSecret, secure }),
+    accountOverviews: new AccountOverviews({ models, tokenStore: vault.tokenStore, resolver: vault.tokenResolver, github, log }),
+    disconnection: new Disconnection({ models, tokenStore: vault.tokenStore, refresher: vault.tokenRefresher, github, log }),
+    createConsentLink: (githubId, login) => consentLinks.createConsentLink(githubId, login),
+  };
+}

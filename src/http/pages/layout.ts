@@ -1,0 +1,54 @@
+// The one HTML shell of the user pages: plain semantic markup, no scripts and no inline styles
+// (the root CSP allows neither), readable by any browser and screen reader.
+import { html } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+
+/** Every interpolated string is escaped by hono's `html`; nested `html` fragments are not re-escaped. */
+export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+export interface LayoutOptions {
+  title: string;
+  body: Markup;
+  /** A same-origin stylesheet path (the CSP's default-src 'self' allows it; inline styles it would not). */
+  stylesheet?: string;
+  /** Reload the page after this many seconds (while something it shows is still changing), without any script. */
+  refreshSeconds?: number;
+}
+
+export function layout({ title, body, stylesheet, refreshSeconds }: LayoutOptions): Markup {
+  return html`<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>${title}</title>${stylesheet ? html`
+    <link rel="stylesheet" href="${stylesheet}">` : ""}${refreshSeconds ? html`
+    <meta http-equiv="refresh" content="${refreshSeconds}">` : ""}
+  </head>
+  <body>
+    <header><p><a href="/">GitHub App user tokens</a></p></header>
+    <main>
+      <h1>${title}</h1>
+      ${body}
+    </main>
+  </body>
+</html>`;
+}
+
+/** The hidden field carrying the session's CSRF token, for every form a page posts to us. */
+export function csrfField(csrfToken: string): Markup {
+  return html`<input type="hidden" name="csrf_token" value="${csrfToken}">`;
+}
+
+/** A POST form with the session's CSRF token: the buttons of /me and sign-out. */
+export function postButton({ action, label, csrfToken }: { action: string; label: string; csrfToken: string }): Markup {
+  return html`<form method="post" action="${action}">
+        ${csrfField(csrfToken)}
+        <button type="submit">${label}</button>
+      </form>`;
+}
+
+/** Times as pages show them: to the second, in UTC, whatever the server's zone. */
+export function timestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, " UTC").replace("T", " ");
+}

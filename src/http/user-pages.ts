@@ -1,0 +1,49 @@
+// The user's own pages: GET / (connect), GET /me (which token is in use, expiry, installations)
+// and POST /me/disconnect.
+import type { Hono } from "hono";
+import type { Logger } from "pino";
+import type { AccountOverviews } from "../auth/account-overview.js";
+import type { Disconnection } from "../auth/disconnection.js";
+import type { SessionCookies } from "../auth/session-cookies.js";
+import { landingPage } from "./pages/landing-page.js";
+import { mePage } from "./pages/me-page.js";
+import { createPageRoutes, sameOriginForms, sessionOfForm } from "./pages/page-routes.js";
+
+const NOTICES: Record<string, string> = {
+  disconnected: "The GitHub App token was revoked at GitHub and deleted here.",
+  "nothing-to-disconnect": "There was no GitHub App token to disconnect.",
+};
+
+export interface UserPagesOptions {
+  accountOverviews: AccountOverviews;
+  disconnection: Disconnection;
+  sessions: SessionCookies;
+  baseUrl: string;
+  log: Logger;
+}
+
+export function userPages({ accountOverviews, disconnection, sessions, baseUrl, log }: UserPagesOptions): Hono {
+  const routes = createPageRoutes({ paths: ["/", "/me", "/me/*"], log });
+
+  routes.get("/", async (c) => c.html(landingPage({ signedIn: (await sessions.read(c)) !== null })));
+
+  routes.get("/me", async (c) => {
+    const session = await sessions.read(c);
+    if (!session) return c.redirect("/", 302);
+    const account = await accountOverviews.describe(session.githubId);
+    if (!account) {
+      sessions.end(c);
+      return c.redirect("/", 302);
+    }
+    return c.html(mePage({ account, csrfToken: sessions.csrfToken(session), notice: NOTICES[c.req.query("done") ?? ""] ?? null }));
+  });
+
+  routes.post("/me/disconnect", sameOriginForms(baseUrl), async (c) => {
+    const session = await sessionOfForm(c, sessions);
+    if (!session) return c.redirect("/", 303);
+    const outcome = await disconnection.disconnect(session.githubId);
+    return c.redirect(outcome === "revoked" ? "/me?done=disconnected" : "/me?done=nothing-to-disconnect", 303);
+  });
+
+  return routes;
+}
