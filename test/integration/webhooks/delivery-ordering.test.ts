@@ -1,0 +1,157 @@
+// Deliveries arrive late, twice, at once or not at all: the ledger and the installation service's
+// ordering rules must still leave the state GitHub has.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
+import { startTestApp, type TestApp } from "../../support/app.js";
+import { createTestDatabase, type TestDatabase } from "../../support/database.js";
+import { webhookExamples } from "../../support/webhook-examples.js";
+import { sendWebhook } from "../../support/webhooks.js";
+import { resetWebhookState, seedUserWithTokens, storedDelivery, storedInstallation } from "./webhook-fixture.js";
+
+type Payload = Record<string, unknown> & { installation: Record<string, unknown> & { id: number } };
+
+function example(event: string, action: string): Payload {
+  const found = webhookExamples(event).find((candidate) => candidate.variant === "api.github.com" && candidate.action === action);
+  if (!found) throw new Error(`no ${event}.${action} example`);
+  return structuredClone(found.payload) as Payload;
+}
+
+describe("webhook deliveries out of order, duplicated and failed", () => {
+  let database: TestDatabase;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    app = await startTestApp({ sequelize: database.sequelize, logLevel: "error" });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await database?.drop();
+  });
+  beforeEach(() => resetWebhookState(app.services));
+
+  const send = (event: string, payload: unknown, deliveryId?: string) =>
+    sendWebhook({ appUrl: app.url, event, payload, secret: app.services.config.webhookSecret, deliveryId });
+
+  it("ends deleted when an installation's deleted arrives before its created", async () => {
+    const created = example("installation", "created");
+    const deleted = { ...structuredClone(created), action: "deleted" };
+
+    expect((await send("installation", deleted)).status).toBe(200);
+    const late = await send("installation", created);
+    expect(late.status).toBe(200);
+
+    const stored = await storedInstallation(app.services, created.installation.id);
+    expect(stored!.row.deletedAt).toBeInstanceOf(Date);
+    expect(await storedDelivery(app.services, late.deliveryId)).toMatchObject({ outcome: "ignored" });
+  });
+
+  it("keeps an installation deleted when its created is redelivered after the delete", async () => {
+    const created = example("installation", "created");
+    const first = await send("installation", created);
+    await send("installation", { ...structuredClone(created), action: "deleted" });
+    expect((await send("installation", created, first.deliveryId)).status).toBe(200);
+    expect((await storedInstallation(app.services, created.installation.id))!.row.deletedAt).toBeInstanceOf(Date);
+  });
+
+  it("changes nothing when a processed delivery id arrives again", async () => {
+    const added = example("installation_repositories", "added");
+    const removed = {
+      ...structuredClone(added),
+      action: "removed",
+      repositories_added: [],
+      repositories_removed: added.repositories_added,
+    };
+    const first = await send("installation_repositories", added);
+    await send("installation_repositories", removed);
+
+    // The old `added` comes back under its own id: already processed, so the repository stays removed.
+    const again = await send("installation_repositories", added, first.deliveryId);
+    expect(again.status).toBe(200);
+    expect((await storedInstallation(app.services, added.installation.id))!.repositoryIds).toEqual([]);
+    expect(await storedDelivery(app.services, first.deliveryId)).toMatchObject({ outcome: "processed", attempts: 1 });
+  });
+
+  it("applies a revocation once when five copies of one delivery arrive together", async () => {
+    const revoked = example("github_app_authorization", "revoked") as unknown as { sender: { id: number; login: string } };
+    const user = await seedUserWithTokens(app.services, { githubId: revoked.sender.id, login: revoked.sender.login });
+    const deliveryId = "7f0cf0a0-0000-4000-8000-000000000005";
+
+    const answers = await Promise.all(Array.from({ length: 5 }, () => send("github_app_authorization", revoked, deliveryId)));
+
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(await app.services.models.MigrationEvent.count({ where: { userId: user.id } })).toBe(1);
+    expect(await app.services.models.Notification.count()).toBe(1);
+    expect(await app.services.models.WebhookDelivery.count()).toBe(1);
+  });
+
+  it("is idempotent when an installation is suspended twice", async () => {
+    const suspend = example("installation", "suspend");
+    await send("installation", suspend);
+    const before = (await storedInstallation(app.services, suspend.installation.id))!.row;
+    const second = await send("installation", suspend);
+
+    const after = (await storedInstallation(app.services, suspend.installation.id))!.row;
+    expect(second.status).toBe(200);
+    expect(after.suspendedAt).toEqual(before.suspendedAt);
+    expect(after.suspendedBy).toBe("Codertocat");
+    expect(await app.services.models.Installation.count()).toBe(1);
+  });
+
+  it("skips an unsuspend older than the suspension already stored", async () => {
+    const suspend = example("installation", "suspend");
+    const staleUnsuspend = example("installation", "unsuspend");
+    staleUnsuspend.installation = { ...suspend.installation, suspended_at: null, suspended_by: null, updated_at: "2021-04-28T20:00:00Z" };
+
+    await send("installation", suspend);
+    const stale = await send("installation", staleUnsuspend);
+
+    expect((await storedInstallation(app.services, suspend.installation.id))!.row.suspendedAt).toEqual(new Date("2021-04-29T02:32:50Z"));
+    expect(await storedDelivery(app.services, stale.deliveryId)).toMatchObject({ outcome: "ignored" });
+  });
+
+  it("answers 5xx for a failed delivery, records why, and applies it when GitHub redelivers it", async () => {
+    const revoked = example("github_app_authorization", "revoked") as unknown as { sender: { id: number; login: string } };
+    const user = await seedUserWithTokens(app.services, { githubId: revoked.sender.id, login: revoked.sender.login });
+    const sql = (statement: string) => app.services.models.sequelize.query(statement);
+    await sql("ALTER TABLE notifications ADD CONSTRAINT test_outbox_down CHECK (false) NOT VALID");
+
+    const failed = await send("github_app_authorization", revoked);
+
+    expect(failed.status).toBe(500);
+    expect(failed.body).toContain(`delivery ${failed.deliveryId} failed`);
+    expect(failed.body).not.toContain("test_outbox_down");
+    expect(await storedDelivery(app.services, failed.deliveryId)).toMatchObject({
+      outcome: "failed",
+      attempts: 1,
+      error: expect.stringContaining("test_outbox_down"),
+    });
+    // Nothing of the effect survived the rollback.
+    await user.reload();
+    expect(user.tokenMigrationStatus).toBe("migrated");
+    expect(user.githubAppUserToken).not.toBeNull();
+
+    await sql("ALTER TABLE notifications DROP CONSTRAINT test_outbox_down");
+    const redelivered = await send("github_app_authorization", revoked, failed.deliveryId);
+
+    expect(redelivered.status).toBe(200);
+    expect(await storedDelivery(app.services, failed.deliveryId)).toMatchObject({ outcome: "processed", attempts: 2, error: null });
+    await user.reload();
+    expect(user.tokenMigrationStatus).toBe("revoked");
+    expect(user.githubAppUserToken).toBeNull();
+  });
+
+  it("wipes the tokens but keeps a status from which revoked is not reachable", async () => {
+    const revoked = example("github_app_authorization", "revoked") as unknown as { sender: { id: number; login: string } };
+    const user = await seedUserWithTokens(app.services, { githubId: revoked.sender.id, login: revoked.sender.login, status: "rolled_back" });
+
+    expect((await send("github_app_authorization", revoked)).status).toBe(200);
+
+    await user.reload();
+    expect(user.tokenMigrationStatus).toBe("rolled_back");
+    expect(user.githubAppUserToken).toBeNull();
+    expect(user.githubAppRefreshToken).toBeNull();
+    const [event] = await app.services.models.MigrationEvent.findAll({ where: { userId: user.id } });
+    expect(event).toMatchObject({ fromStatus: "rolled_back", toStatus: "rolled_back", actor: "webhook" });
+    expect(await app.services.models.Notification.count({ where: { eventType: "token.revoked" } })).toBe(1);
+  });
+});
