@@ -1,19 +1,70 @@
 // The Probot app function: maps webhooks and HTTP routes to services. It decides nothing itself.
+import type { Hono } from "hono";
 import type { ApplicationFunction } from "probot";
+import { adminFlagsRoutes } from "./http/admin-flags-routes.js";
+import { adminInstallationsRoutes } from "./http/admin-installations-routes.js";
+import { adminMigrationRoutes } from "./http/admin-migration-routes.js";
+import { migrationErrorTranslator } from "./http/admin-request.js";
+import { adminUsersRoutes } from "./http/admin-users-routes.js";
+import { authRoutes } from "./http/auth-routes.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { buildHttpApp } from "./http/http-app.js";
 import { honoAsProbotHandler } from "./http/probot-handler.js";
+import { tokenApiRoutes, tokenErrorTranslator } from "./http/token-api-routes.js";
+import { userPages } from "./http/user-pages.js";
 import type { Services } from "./services.js";
+import { registerWebhookHandlers } from "./webhooks/webhook-handlers.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
 
 export function createAppFunction(services: Services): ApplicationFunction {
-  return (_app, { addHandler }) => {
-    const httpApp = buildHttpApp({
-      log: services.log,
-      errorTranslators: [],
-      routeGroups: [healthRoutes({ sequelize: services.models.sequelize })],
-    });
-    addHandler(honoAsProbotHandler(httpApp, { webhookPath: WEBHOOK_PATH }));
+  return (app, { addHandler }) => {
+    // The App's own REST calls go through this Probot: its Octokit settings and installation-token cache.
+    services.githubApp.useProbot(app);
+    registerWebhookHandlers(app, services);
+    addHandler(honoAsProbotHandler(createHttpApp(services), { webhookPath: WEBHOOK_PATH }));
   };
+}
+
+/** Every HTTP route of the app (the OpenAPI test walks these). */
+export function createHttpApp(services: Services): Hono {
+  return buildHttpApp({
+    log: services.log,
+    errorTranslators: [tokenErrorTranslator, migrationErrorTranslator],
+    routeGroups: [
+      healthRoutes({ sequelize: services.models.sequelize }),
+      tokenApiRoutes({ resolver: services.tokenResolver, serviceApiToken: services.config.serviceApiToken }),
+      authRoutes({
+        userAuthorization: services.userAuthorization,
+        sessions: services.sessions,
+        signInCookie: services.signInCookie,
+        baseUrl: services.config.baseUrl,
+        log: services.log,
+      }),
+      userPages({
+        accountOverviews: services.accountOverviews,
+        disconnection: services.disconnection,
+        sessions: services.sessions,
+        baseUrl: services.config.baseUrl,
+        log: services.log,
+      }),
+      adminMigrationRoutes({
+        adminApiToken: services.config.adminApiToken,
+        models: services.models,
+        flags: services.flags,
+        batches: services.migrationBatches,
+        rollback: services.migrationRollback,
+        cleanup: services.legacyCleanup,
+      }),
+      adminUsersRoutes({
+        adminApiToken: services.config.adminApiToken,
+        directory: services.userDirectory,
+        validator: services.userValidator,
+        rollback: services.migrationRollback,
+        importer: services.legacyImporter,
+      }),
+      adminFlagsRoutes({ adminApiToken: services.config.adminApiToken, flags: services.flags }),
+      adminInstallationsRoutes({ adminApiToken: services.config.adminApiToken, installations: services.installations }),
+    ],
+  });
 }

@@ -1,13 +1,21 @@
 // The composition root: builds every service once from configuration and the database, so the
 // Probot app function, the jobs and the CLI all share the same objects.
 import type { Logger } from "pino";
+import { createAuthServices, type AuthServices } from "./auth/auth-services.js";
 import type { AppConfig } from "./config.js";
 import type { Models } from "./db/models/index.js";
+import { GitHubAppApi, standaloneProbot } from "./github/app-api.js";
+import { createInstallationServices, type InstallationServices } from "./installations/installation-services.js";
+import { createTokenVault, type TokenVault } from "./tokens/token-vault.js";
+import { FeatureFlags } from "./migration/flags.js";
+import { createMigrationEngine, type MigrationEngine } from "./migration/migration-engine.js";
 
-export interface Services {
+export interface Services extends TokenVault, AuthServices, MigrationEngine, InstallationServices {
   config: AppConfig;
   models: Models;
   log: Logger;
+  /** The App's own REST calls; the server routes them through its Probot (index.ts), the CLI through one of its own. */
+  githubApp: GitHubAppApi;
 }
 
 export interface CreateServicesOptions {
@@ -17,5 +25,20 @@ export interface CreateServicesOptions {
 }
 
 export function createServices({ config, models, log }: CreateServicesOptions): Services {
-  return { config, models, log };
+  const flags = new FeatureFlags({ models, defaults: config.flagDefaults });
+  const vault = createTokenVault({ config, models, log, flags });
+  const auth = createAuthServices({ config, models, log, vault });
+  const githubApp = new GitHubAppApi({ fallback: () => standaloneProbot(config, log) });
+  const installations = createInstallationServices({ models, githubApp, tokenStore: vault.tokenStore, log });
+  const migration = createMigrationEngine({ config, models, log, flags, ...vault, ...auth });
+  return {
+    config,
+    models,
+    log,
+    githubApp,
+    ...vault,
+    ...auth,
+    ...installations,
+    ...migration,
+  };
 }

@@ -1,8 +1,26 @@
 // Every background job of an instance, built over the shared services. main.ts starts them after
 // the server is up and stops them first on shutdown.
 import type { Services } from "../services.js";
-import type { IntervalJob } from "./interval-job.js";
+import { createNotificationDeliveryJob } from "../notifications/delivery-job.js";
+import { RECONCILIATION_JOB } from "../installations/reconciliation.js";
+import { createWebhookRedeliveryJob } from "../webhooks/redelivery.js";
+import { scheduleJob, type IntervalJob } from "./interval-job.js";
 
-export function createJobs(_services: Services): IntervalJob[] {
-  return [];
+export function createJobs(services: Services): IntervalJob[] {
+  return [
+    scheduleJob({
+      name: "token-keep-alive",
+      intervalMs: services.config.keepAliveIntervalSeconds * 1000,
+      run: () => services.tokenKeepAlive.runPass(),
+      log: services.log,
+    }),
+    createNotificationDeliveryJob(services),
+    scheduleJob({
+      name: RECONCILIATION_JOB,
+      intervalMs: services.config.reconcileIntervalSeconds * 1000,
+      run: () => services.installationReconciliation.runPass(),
+      log: services.log,
+    }),
+    createWebhookRedeliveryJob(services),
+  ];
 }

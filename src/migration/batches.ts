@@ -1,0 +1,370 @@
+// Migration batches (DESIGN.md "Migration status machine", "Scaling out"): claim the next pending
+// or failed users with FOR UPDATE SKIP LOCKED and a lease, then for each one either validate the App
+// token it already has (→ migrated / failed) or ask for consent (→ consent_required, with a consent
+// link, an install link when needed, the legacy token checked at GitHub, and a notification).
+// A batch runs in the background and keeps its migration_batches row (counts, heartbeat) current.
+import type { Logger } from "pino";
+import { QueryTypes, type Transaction } from "sequelize";
+import type { MigrationBatchRow, Models, UserRow } from "../db/models/index.js";
+import { TransientGitHubError } from "../github/errors.js";
+import type { TokenCheck } from "../github/oauth-app-credentials.js";
+import { enqueueNotification } from "../notifications/outbox.js";
+import type { TokenStore } from "../tokens/token-store.js";
+import { BatchNotFoundError } from "./errors.js";
+import type { FeatureFlags } from "./flags.js";
+import { GitHubPacer } from "./github-pacer.js";
+import { ConcurrentTransitionError, transitionUser } from "./status-machine.js";
+import type { UserValidator } from "./validation.js";
+
+/** Where a user is asked to authorize (and, without an installation, install) the GitHub App. */
+export interface ConsentLinks {
+  consentUrl(user: { githubId: number; login: string }): Promise<string>;
+  /** `<web>/apps/<slug>/installations/new/permissions?suggested_target_id=<id>`; null when the slug is unknown. */
+  installUrl(accountId: number): Promise<string | null>;
+}
+
+export interface BatchView {
+  id: number;
+  requestedBy: string;
+  size: number;
+  dryRun: boolean;
+  state: "running" | "finished" | "failed";
+  /** Outcomes so far: claimed, migrated, consent_required, failed, deferred, skipped, legacy_token_*; would_* for dry runs. */
+  counts: Record<string, number>;
+  error: string | null;
+  startedAt: Date;
+  heartbeatAt: Date;
+  finishedAt: Date | null;
+  /** Still `running` but no heartbeat for a while: the instance running it probably stopped. */
+  stale: boolean;
+}
+
+export interface StartBatchOptions {
+  /** Users to claim; the user_migration_batch_size flag when absent. */
+  size?: number;
+  dryRun?: boolean;
+  /** Who asked: a maintainer's login, `admin-api` or `cli`; the audit trail's actor. */
+  actor: string;
+  onProgress?: (batch: BatchView) => void;
+}
+
+export interface MigrationBatchesOptions {
+  models: Models;
+  tokenStore: TokenStore;
+  flags: FeatureFlags;
+  validator: UserValidator;
+  /** The legacy OAuth App's check-token call; null when its credentials are not configured. */
+  checkLegacyToken: ((token: string) => Promise<TokenCheck>) | null;
+  consentLinks: ConsentLinks;
+  log: Logger;
+  /** Calls to GitHub at once per batch. */
+  concurrency?: number;
+  /** Users claimed per round; the lease covers only these, so a long batch never outlives its lease. */
+  chunkSize?: number;
+  leaseSeconds?: number;
+  heartbeatMs?: number;
+  /** Tries per user when GitHub answers with a transient error, before the user is deferred. */
+  maxAttempts?: number;
+}
+
+type CountKey = string;
+const STALE_AFTER_MS = 2 * 60_000;
+/**
+ * Users a batch may take: pending ones, and failed ones that failed before this run began (so a run
+ * never retries what it just failed), unless another batch's lease on them is still running.
+ */
+const CLAIMABLE = `(token_migration_status = 'pending'
+      OR (token_migration_status = 'failed' AND updated_at < :retryFailedBefore))
+  AND (batch_claim_expires_at IS NULL OR batch_claim_expires_at < now())`;
+
+export class MigrationBatches {
+  readonly #options: Required<MigrationBatchesOptions>;
+  readonly #running = new Set<Promise<unknown>>();
+
+  constructor(options: MigrationBatchesOptions) {
+    this.#options = { concurrency: 8, chunkSize: 50, leaseSeconds: 300, heartbeatMs: 5_000, maxAttempts: 3, ...options };
+  }
+
+  /** Creates the batch row and runs the batch in the background; `finished` settles when it ends. */
+  async start(options: StartBatchOptions): Promise<{ batchId: number; finished: Promise<BatchView> }> {
+    const batch = await this.#create(options);
+    return { batchId: batch.id, finished: this.#track(this.#execute(batch, { ...options, retryFailedBefore: batch.startedAt })) };
+  }
+
+  /** Runs one batch in the foreground (the CLI). */
+  async run(options: StartBatchOptions): Promise<BatchView> {
+    return (await this.start(options)).finished;
+  }
+
+  /**
+   * Runs batch after batch until one finds nobody left to claim. Users that fail during this run are
+   * not retried by it (only users that had failed before it started), so each is processed once.
+   */
+  async runToCompletion(options: Omit<StartBatchOptions, "dryRun">): Promise<BatchView[]> {
+    const batches: BatchView[] = [];
+    let retryFailedBefore: Date | undefined;
+    for (;;) {
+      const batch = await this.#create(options);
+      retryFailedBefore ??= batch.startedAt;
+      const view = await this.#track(this.#execute(batch, { ...options, retryFailedBefore }));
+      batches.push(view);
+      if (view.state === "failed" || (view.counts.claimed ?? 0) === 0) return batches;
+    }
+  }
+
+  async get(batchId: number): Promise<BatchView> {
+    const batch = await this.#options.models.MigrationBatch.findByPk(batchId);
+    if (!batch) throw new BatchNotFoundError(batchId);
+    return toView(batch);
+  }
+
+  async recent(limit = 10): Promise<BatchView[]> {
+    const rows = await this.#options.models.MigrationBatch.findAll({
+      order: [
+        ["startedAt", "DESC"],
+        ["id", "DESC"],
+      ],
+      limit,
+    });
+    return rows.map(toView);
+  }
+
+  /** Waits for every batch this instance started (tests, shutdown). */
+  async whenIdle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#running.add(work);
+    void work.finally(() => this.#running.delete(work)).catch(() => {});
+    return work;
+  }
+
+  async #create({ size, dryRun = false, actor }: StartBatchOptions): Promise<MigrationBatchRow> {
+    const batchSize = size ?? (await this.#options.flags.read()).user_migration_batch_size;
+    return this.#options.models.MigrationBatch.create({ requestedBy: actor, size: batchSize, dryRun });
+  }
+
+  async #execute(
+    batch: MigrationBatchRow,
+    { actor, onProgress, retryFailedBefore }: StartBatchOptions & { retryFailedBefore: Date },
+  ): Promise<BatchView> {
+    const { models, log, heartbeatMs } = this.#options;
+    const counts: Record<CountKey, number> = {};
+    const inFlight = new Set<number>();
+    const heartbeat = setInterval(() => {
+      void this.#heartbeat(batch, counts, inFlight).catch((error: unknown) => log.warn({ err: error, batchId: batch.id }, "batch heartbeat failed"));
+    }, heartbeatMs);
+    heartbeat.unref();
+    try {
+      if (batch.dryRun) {
+        await this.#dryRun(batch, counts, retryFailedBefore);
+      } else {
+        const pacer = new GitHubPacer({ concurrency: this.#options.concurrency });
+        let remaining = batch.size;
+        while (remaining > 0) {
+          const users = await this.#claim(batch.id, Math.min(remaining, this.#options.chunkSize), retryFailedBefore);
+          if (users.length === 0) break;
+          remaining -= users.length;
+          add(counts, "claimed", users.length);
+          for (const user of users) inFlight.add(user.id);
+          await Promise.all(
+            users.map(async (user) => {
+              for (const key of await this.#processUser(user, batch.id, actor, pacer)) add(counts, key);
+              inFlight.delete(user.id);
+            }),
+          );
+          await this.#heartbeat(batch, counts, inFlight);
+          onProgress?.(toView(batch));
+        }
+      }
+      await batch.update({ state: "finished", counts: { ...counts }, heartbeatAt: new Date(), finishedAt: new Date() });
+    } catch (error) {
+      log.error({ err: error, batchId: batch.id }, "migration batch failed");
+      await models.User.update({ batchClaimId: null, batchClaimExpiresAt: null }, { where: { batchClaimId: batch.id } });
+      await batch.update({ state: "failed", counts: { ...counts }, error: (error as Error).message, heartbeatAt: new Date(), finishedAt: new Date() });
+    } finally {
+      clearInterval(heartbeat);
+    }
+    const view = toView(batch);
+    onProgress?.(view);
+    return view;
+  }
+
+  /** What a batch would do, from the rows alone: no claim, no GitHub call, no write but the batch row. */
+  async #dryRun(batch: MigrationBatchRow, counts: Record<CountKey, number>, retryFailedBefore: Date): Promise<void> {
+    const { models } = this.#options;
+    const ids = await models.sequelize.query<{ id: number }>(
+      `SELECT id FROM users WHERE ${CLAIMABLE} ORDER BY id LIMIT :limit`,
+      { replacements: { retryFailedBefore, limit: batch.size }, type: QueryTypes.SELECT },
+    );
+    const candidates = await models.User.findAll({ where: { id: ids.map((row) => row.id) }, order: [["id", "ASC"]] });
+    add(counts, "candidates", candidates.length);
+    for (const user of candidates) {
+      add(counts, user.githubAppUserToken ? "would_validate" : "would_require_consent");
+      if (!user.githubAppUserToken && this.#options.tokenStore.readLegacyToken(user) && this.#options.checkLegacyToken) {
+        add(counts, "would_check_legacy_token");
+      }
+    }
+  }
+
+  async #claim(batchId: number, limit: number, retryFailedBefore: Date): Promise<UserRow[]> {
+    const { models, leaseSeconds } = this.#options;
+    // SKIP LOCKED: concurrent batches (other instances, other maintainers) each take different
+    // rows. The lease (batch_claim_expires_at) outlives this statement, so a crashed batch's users
+    // come back once it runs out.
+    const claimed = await models.sequelize.query<{ id: number }>(
+      `UPDATE users SET batch_claim_id = :batchId, batch_claim_expires_at = now() + make_interval(secs => :leaseSeconds)
+        WHERE id IN (
+          SELECT id FROM users WHERE ${CLAIMABLE}
+           ORDER BY id
+           LIMIT :limit
+           FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      { replacements: { batchId, leaseSeconds, retryFailedBefore, limit }, type: QueryTypes.SELECT },
+    );
+    if (claimed.length === 0) return [];
+    return models.User.findAll({ where: { id: claimed.map((row) => row.id) }, order: [["id", "ASC"]] });
+  }
+
+  /** The count keys this user adds to the batch. */
+  async #processUser(user: UserRow, batchId: number, actor: string, pacer: GitHubPacer): Promise<CountKey[]> {
+    const { log, maxAttempts } = this.#options;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await pacer.run(() => this.#migrateUser(user, batchId, actor, pacer));
+      } catch (error) {
+        if (error instanceof TransientGitHubError) {
+          if (attempt < maxAttempts) {
+            pacer.pauseFor(error.retryAfterSeconds ?? 2 ** attempt);
+            continue;
+          }
+          await this.#defer(user, batchId, error.retryAfterSeconds ?? 60);
+          return ["deferred"];
+        }
+        if (error instanceof ConcurrentTransitionError) return ["skipped"];
+        log.error({ err: error, batchId, githubId: user.githubId }, "migrating a user failed; released for a later batch");
+        await this.#defer(user, batchId, 0);
+        return ["errors"];
+      }
+    }
+  }
+
+  async #migrateUser(user: UserRow, batchId: number, actor: string, pacer: GitHubPacer): Promise<CountKey[]> {
+    const { models, validator, consentLinks } = this.#options;
+    if (user.githubAppUserToken) {
+      const result = await validator.check(user, { onRateLimit: (rateLimit) => pacer.observeRateLimit(rateLimit) });
+      return this.#settle(user, batchId, async (row, transaction) => {
+        await validator.record(row, result, { actor, batchId, transaction });
+        return [result.ok ? "migrated" : "failed"];
+      });
+    }
+    const legacy = await this.#checkLegacyToken(user);
+    const consentUrl = await consentLinks.consentUrl(user);
+    const installUrl = (await this.#hasInstallation(user)) ? null : await consentLinks.installUrl(user.githubId);
+    return this.#settle(user, batchId, async (row, transaction) => {
+      if (legacy) await row.update({ legacyTokenCheckedAt: legacy.checkedAt, legacyTokenValid: legacy.valid }, { transaction });
+      await transitionUser(models, {
+        user: row,
+        to: "consent_required",
+        reason: `no GitHub App token; consent link issued${installUrl ? " with an install link" : ""}`,
+        actor,
+        batchId,
+        transaction,
+      });
+      await enqueueNotification(
+        models,
+        {
+          eventType: "user.consent_required",
+          payload: {
+            github_id: row.githubId,
+            login: row.login,
+            consent_url: consentUrl,
+            install_url: installUrl,
+            legacy_token_valid: legacy ? legacy.valid : null,
+          },
+        },
+        transaction,
+      );
+      const legacyKey = legacy === null ? "legacy_token_unchecked" : legacy.valid ? "legacy_token_valid" : "legacy_token_dead";
+      return ["consent_required", legacyKey];
+    });
+  }
+
+  /**
+   * Applies a user's outcome on the locked row, only if this batch still holds the claim and the
+   * status is still the one decided on; releases the claim in the same transaction.
+   */
+  async #settle(
+    user: UserRow,
+    batchId: number,
+    work: (row: UserRow, transaction: Transaction) => Promise<CountKey[]>,
+  ): Promise<CountKey[]> {
+    const { models } = this.#options;
+    return models.sequelize.transaction(async (transaction) => {
+      const row = await models.User.findByPk(user.id, { transaction, lock: transaction.LOCK.UPDATE });
+      if (!row || row.batchClaimId !== batchId) return ["skipped"];
+      if (row.tokenMigrationStatus !== user.tokenMigrationStatus || row.githubAppUserToken !== user.githubAppUserToken) {
+        await row.update({ batchClaimId: null, batchClaimExpiresAt: null }, { transaction });
+        return ["skipped"];
+      }
+      const keys = await work(row, transaction);
+      await row.update({ batchClaimId: null, batchClaimExpiresAt: null }, { transaction });
+      return keys;
+    });
+  }
+
+  async #checkLegacyToken(user: UserRow): Promise<{ valid: boolean; checkedAt: Date } | null> {
+    const { checkLegacyToken, tokenStore } = this.#options;
+    const legacy = tokenStore.readLegacyToken(user);
+    if (!legacy || !checkLegacyToken) return null;
+    const check = await checkLegacyToken(legacy.accessToken);
+    return { valid: check.valid && (check.githubId === null || check.githubId === user.githubId), checkedAt: new Date() };
+  }
+
+  async #hasInstallation(user: UserRow): Promise<boolean> {
+    const { models } = this.#options;
+    const linked = await models.UserInstallation.count({ where: { userId: user.id } });
+    if (linked > 0) return true;
+    return (await models.Installation.count({ where: { accountId: user.githubId, deletedAt: null } })) > 0;
+  }
+
+  /** Leaves the claim in place until `seconds` from now, so no batch takes the user before then. */
+  async #defer(user: UserRow, batchId: number, seconds: number): Promise<void> {
+    await this.#options.models.User.update(
+      { batchClaimExpiresAt: new Date(Date.now() + seconds * 1000) },
+      { where: { id: user.id, batchClaimId: batchId } },
+    );
+  }
+
+  async #heartbeat(batch: MigrationBatchRow, counts: Record<CountKey, number>, inFlight: Set<number>): Promise<void> {
+    const { models, leaseSeconds } = this.#options;
+    if (inFlight.size > 0) {
+      await models.User.update(
+        { batchClaimExpiresAt: new Date(Date.now() + leaseSeconds * 1000) },
+        { where: { id: [...inFlight], batchClaimId: batch.id } },
+      );
+    }
+    await batch.update({ counts: { ...counts }, heartbeatAt: new Date() });
+  }
+}
+
+function add(counts: Record<CountKey, number>, key: CountKey, amount = 1): void {
+  counts[key] = (counts[key] ?? 0) + amount;
+}
+
+function toView(batch: MigrationBatchRow): BatchView {
+  return {
+    id: batch.id,
+    requestedBy: batch.requestedBy,
+    size: batch.size,
+    dryRun: batch.dryRun,
+    state: batch.state,
+    counts: batch.counts,
+    error: batch.error ?? null,
+    startedAt: batch.startedAt,
+    heartbeatAt: batch.heartbeatAt,
+    finishedAt: batch.finishedAt ?? null,
+    stale: batch.state === "running" && Date.now() - batch.heartbeatAt.getTime() > STALE_AFTER_MS,
+  };
+}
