@@ -7,6 +7,7 @@ import {
   basicErrorBody,
   installationBody,
   installationTokenBody,
+  integrationBody,
   repositoryBody,
   type HookDeliveryItemBody,
   type InstallationRepositoriesBody,
@@ -16,6 +17,14 @@ import type { StoredDelivery } from "./webhook-sender.js";
 
 export function appRoutes(runtime: SimulatorRuntime): Hono<SimulatorEnv> {
   const routes = new Hono<SimulatorEnv>();
+
+  routes.get("/app", (c) =>
+    runEndpoint(c, runtime, "app", () => {
+      const auth = authenticateApp(c, runtime);
+      if (!auth.ok) return auth.response;
+      return c.json(integrationBody(runtime.shapes, runtime.world.allInstallations().length));
+    }),
+  );
 
   routes.get("/app/installations", (c) =>
     runEndpoint(c, runtime, "app_installations", () => {

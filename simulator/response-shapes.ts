@@ -14,6 +14,7 @@ export type AuthorizationBody = Schemas["authorization"];
 export type HookDeliveryItemBody = Schemas["hook-delivery-item"];
 export type InstallationTokenBody = Schemas["installation-token"];
 export type BasicErrorBody = Schemas["basic-error"];
+export type IntegrationBody = NonNullable<Schemas["integration"]>;
 type JsonAnswer<Operation extends keyof operations, Status extends number> = operations[Operation]["responses"] extends Record<Status, { content: { "application/json": infer Body } }> ? Body : never;
 export type UserInstallationsBody = JsonAnswer<"apps/list-installations-for-authenticated-user", 200>;
 export type InstallationRepositoriesBody = JsonAnswer<"apps/list-repos-accessible-to-installation", 200>;
@@ -216,6 +217,27 @@ export function authorizationBody(
     fingerprint: null,
     user: simpleUserBody(context, user),
     expires_at: record.expiresAt?.toISOString() ?? null,
+  };
+}
+
+/** GET /app: the App itself, as its owner registered it. */
+export function integrationBody(context: ShapeContext, installationsCount: number): IntegrationBody {
+  const owner = { id: 1, login: "github-app-owner", type: "Organization" as const };
+  return {
+    id: context.app.id,
+    slug: context.app.slug,
+    node_id: nodeId("3:Integration", context.app.id),
+    client_id: context.app.clientId,
+    owner: simpleUserBody(context, owner),
+    name: context.app.slug,
+    description: "A GitHub App served by the GitHub simulator.",
+    external_url: context.webBaseUrl,
+    html_url: `${context.webBaseUrl}/apps/${context.app.slug}`,
+    created_at: EPOCH,
+    updated_at: EPOCH,
+    permissions: {},
+    events: ["installation_target"],
+    installations_count: installationsCount,
   };
 }
 

@@ -55,6 +55,7 @@ export type SimulatorEndpoint =
   | "reset_token"
   | "delete_token"
   | "delete_grant"
+  | "app"
   | "app_installations"
   | "installation_repositories"
   | "installation_token"

@@ -30,7 +30,7 @@ export function createServices({ config, models, log }: CreateServicesOptions): 
   const auth = createAuthServices({ config, models, log, vault });
   const githubApp = new GitHubAppApi({ fallback: () => standaloneProbot(config, log) });
   const installations = createInstallationServices({ models, githubApp, tokenStore: vault.tokenStore, log });
-  const migration = createMigrationEngine({ config, models, log, flags, ...vault, ...auth });
+  const migration = createMigrationEngine({ config, models, log, flags, appSlug: () => githubApp.appSlug(), ...vault, ...auth });
   return {
     config,
     models,

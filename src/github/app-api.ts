@@ -20,6 +20,7 @@ const PAGE_SIZE = 100;
 
 export class GitHubAppApi {
   #source: AppOctokitSource | undefined;
+  #slug: Promise<string | null> | undefined;
   readonly #fallback: () => AppOctokitSource;
 
   /** `fallback` serves processes without a Probot app (the CLI); the server hands its own through useProbot. */
@@ -30,6 +31,21 @@ export class GitHubAppApi {
   /** Routes every call through the server's Probot, so its Octokit settings and token cache apply. */
   useProbot(source: AppOctokitSource): void {
     this.#source = source;
+  }
+
+  /**
+   * GET /app: the App's slug, for install links. Asked once and remembered (a slug changes only when
+   * the App is renamed); a failed lookup is not remembered, so the next caller asks again.
+   */
+  appSlug(): Promise<string | null> {
+    this.#slug ??= this.#call("read the App's registration", undefined, async (octokit) => {
+      const { data } = await octokit.request("GET /app");
+      return data?.slug ?? null;
+    }).catch((error: unknown) => {
+      this.#slug = undefined;
+      throw error;
+    });
+    return this.#slug;
   }
 
   /** GET /app/installations, every page: suspended installations included. */

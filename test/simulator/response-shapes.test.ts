@@ -6,7 +6,7 @@ import type { components, operations } from "@octokit/openapi-types";
 import type { GitHubSimulator, SimulatorInstallation, SimulatorUser } from "../../simulator/index.js";
 import {
   authorizationBody,
-  installationBody,
+  installationBody, integrationBody,
   installationTokenBody,
   privateUserBody,
   repositoryBody,
@@ -50,6 +50,14 @@ describe("REST answers match @octokit/openapi-types", () => {
   it("GET /app/installations answers installation objects", async () => {
     const expected: Array<Schemas["installation"]> = [installationBody(shapes, installation)];
     expect(await (await api(simulator, "/app/installations", { headers: { authorization: `Bearer ${appJwt()}` } })).json()).toEqual(asJson(expected));
+  });
+
+  it("GET /app answers the App's registration (with its slug), and only to the App's JWT", async () => {
+    const expected: NonNullable<Schemas["integration"]> = integrationBody(shapes, 1);
+    expect(await (await api(simulator, "/app", { headers: { authorization: `Bearer ${appJwt()}` } })).json()).toEqual(asJson(expected));
+    expect(expected.slug).toBe(TEST_APP.slug);
+    const { accessToken } = simulator.issueTokens("octocat", "app");
+    expect((await api(simulator, "/app", { token: accessToken })).status).toBe(401);
   });
 
   it("POST /applications/{client_id}/token answers an authorization", async () => {

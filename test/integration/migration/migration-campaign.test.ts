@@ -9,7 +9,7 @@ import type { GitHubSimulator } from "../../../simulator/index.js";
 import { CleanupRefusedError } from "../../../src/migration/errors.js";
 import type { Services } from "../../../src/services.js";
 import { rolloutBucket } from "../../../src/tokens/rollout-policy.js";
-import { startTestSimulator } from "../../simulator/simulator-fixture.js";
+import { startTestSimulator, TEST_APP } from "../../simulator/simulator-fixture.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 import { encryptionKey } from "../tokens/vault-fixture.js";
 import { migrationServices } from "./migration-fixture.js";
@@ -133,6 +133,11 @@ describe("a migration campaign against the GitHub simulator", () => {
     const consent = await database.models.Notification.findAll({ where: { eventType: "user.consent_required" } });
     expect(consent).toHaveLength(USERS - WITH_APP_TOKEN);
     expect(consent[0]!.payload).toMatchObject({ consent_url: expect.stringContaining("/auth/login?consent=") });
+    // None of these users has an installation yet, so each link also offers to install the App on their account.
+    const { github_id: githubId, install_url: installUrl } = consent[0]!.payload as { github_id: number; install_url: string };
+    expect(installUrl).toBe(`${simulator.url}/apps/${TEST_APP.slug}/installations/new/permissions?suggested_target_id=${githubId}`);
+    // The slug is asked once per instance, however many links it goes into.
+    expect(simulator.counters.calls("app")).toBe(2);
     expect(JSON.stringify(consent.map((row) => row.payload))).not.toMatch(/gh[ou]_/);
     expect(await database.models.Notification.count({ where: { eventType: "user.migrated" } })).toBe(WITH_APP_TOKEN);
 
