@@ -1,6 +1,6 @@
 // The HTML GitHub shows at /login/oauth/authorize, reduced to what a test or a demo needs: pick a
 // seeded user and Authorize, or Cancel. Every original parameter travels on in hidden inputs.
-import type { SimulatorUser } from "./types.js";
+import type { SimulatorInstallation, SimulatorUser } from "./types.js";
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
@@ -41,4 +41,24 @@ ${rows}
 
 export function notFoundPage(): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Page not found</title></head><body><h1>404</h1><p>This is not the web page you are looking for.</p></body></html>`;
+}
+
+/** What a person opening the simulator's root sees: who can sign in, and what is installed where. */
+export function homePage(options: { users: SimulatorUser[]; installations: SimulatorInstallation[] }): string {
+  const users = options.users.map((user) => `<li>${escapeHtml(user.login)}${user.name ? ` (${escapeHtml(user.name)})` : ""}</li>`).join("");
+  const installations = options.installations
+    .map(
+      (installation) =>
+        `<li>${escapeHtml(installation.account.login)} (${installation.account.type}, installation ${installation.id}): ` +
+        `${installation.repositories.map((repository) => escapeHtml(repository.fullName)).join(", ") || "all repositories"}</li>`,
+    )
+    .join("");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>GitHub simulator</title></head>
+<body>
+<h1>GitHub simulator</h1>
+<p>This server stands in for GitHub (Enterprise Server layout): the app sends users here to authorize, and calls its REST API under <code>/api/v3</code>.</p>
+<h2>Users you can sign in as</h2><ul>${users}</ul>
+<h2>Installations of the App</h2><ul>${installations}</ul>
+</body></html>`;
 }

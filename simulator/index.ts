@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { AppJwtVerifier } from "./app-jwt.js";
 import { AuthorizationCodes } from "./authorization-codes.js";
 import { checkAuthorizationRequest, decideAuthorization } from "./authorization-decision.js";
-import { notFoundPage } from "./authorize-page.js";
+import { homePage, notFoundPage } from "./authorize-page.js";
 import { CallCounters } from "./call-counters.js";
 import { FaultBook } from "./faults.js";
 import { oauthRoutes } from "./oauth-routes.js";
@@ -77,6 +77,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Gi
       client.kind === "app" ? settings : { accessTokenSeconds: null, refreshTokenSeconds: settings.refreshTokenSeconds },
   };
 
+  app.get("/", (c) => c.html(homePage({ users: world.allUsers(), installations: world.allInstallations() })));
   app.route("/", oauthRoutes(runtime));
   app.route("/api/v3", restRoutes(runtime));
   app.notFound((c) => c.html(notFoundPage(), 404));

@@ -5,6 +5,7 @@ import { createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { seedDemoWorld } from "./demo-world.js";
 import { startSimulator } from "./index.js";
 
 const env = z
@@ -66,15 +67,7 @@ const simulator = await startSimulator({
   webhook: { url: env.SIMULATOR_WEBHOOK_URL, secret: credentials.webhookSecret },
 });
 
-simulator.addUser({ login: "octocat", name: "The Octocat", email: "octocat@example.com" });
-simulator.addUser({ login: "hubot", name: "Hubot", email: "hubot@example.com" });
-simulator.addUser({ login: "monalisa", name: "Mona Lisa Octocat" });
-simulator.addInstallation({
-  account: { login: "octo-org", type: "Organization" },
-  repositories: [{ name: "hello-world" }, { name: "spoon-knife", private: true }],
-  userLogins: ["octocat", "hubot", "monalisa"],
-});
-simulator.addInstallation({ account: { login: "octocat" }, repositories: [{ name: "dotfiles" }] });
+seedDemoWorld(simulator);
 
 console.log(`GitHub simulator listening on ${simulator.url}
 Point the app at it with:
