@@ -7,6 +7,7 @@ import { adminMigrationRoutes } from "./http/admin-migration-routes.js";
 import { migrationErrorTranslator } from "./http/admin-request.js";
 import { adminUsersRoutes } from "./http/admin-users-routes.js";
 import { authRoutes } from "./http/auth-routes.js";
+import { dashboardRoutes } from "./http/dashboard/dashboard-routes.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { buildHttpApp } from "./http/http-app.js";
 import { honoAsProbotHandler } from "./http/probot-handler.js";
@@ -65,6 +66,17 @@ export function createHttpApp(services: Services): Hono {
       }),
       adminFlagsRoutes({ adminApiToken: services.config.adminApiToken, flags: services.flags }),
       adminInstallationsRoutes({ adminApiToken: services.config.adminApiToken, installations: services.installations }),
+      dashboardRoutes({
+        figures: services.dashboardFigures,
+        maintainers: services.maintainerAccess,
+        sessions: services.sessions,
+        batches: services.migrationBatches,
+        validator: services.userValidator,
+        rollback: services.migrationRollback,
+        flags: services.flags,
+        baseUrl: services.config.baseUrl,
+        log: services.log,
+      }),
     ],
   });
 }

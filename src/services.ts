@@ -2,11 +2,13 @@
 // Probot app function, the jobs and the CLI all share the same objects.
 import type { Logger } from "pino";
 import { createAuthServices, type AuthServices } from "./auth/auth-services.js";
+import { MaintainerAccess } from "./auth/maintainer-access.js";
 import type { AppConfig } from "./config.js";
 import type { Models } from "./db/models/index.js";
 import { GitHubAppApi, standaloneProbot } from "./github/app-api.js";
 import { createInstallationServices, type InstallationServices } from "./installations/installation-services.js";
 import { createTokenVault, type TokenVault } from "./tokens/token-vault.js";
+import { DashboardFigures } from "./migration/dashboard-figures.js";
 import { FeatureFlags } from "./migration/flags.js";
 import { createMigrationEngine, type MigrationEngine } from "./migration/migration-engine.js";
 
@@ -16,6 +18,9 @@ export interface Services extends TokenVault, AuthServices, MigrationEngine, Ins
   log: Logger;
   /** The App's own REST calls; the server routes them through its Probot (index.ts), the CLI through one of its own. */
   githubApp: GitHubAppApi;
+  /** Who may use the dashboard (ADMIN_GITHUB_LOGINS). */
+  maintainerAccess: MaintainerAccess;
+  dashboardFigures: DashboardFigures;
 }
 
 export interface CreateServicesOptions {
@@ -40,5 +45,12 @@ export function createServices({ config, models, log }: CreateServicesOptions): 
     ...auth,
     ...installations,
     ...migration,
+    maintainerAccess: new MaintainerAccess({ models, logins: config.adminGithubLogins }),
+    dashboardFigures: new DashboardFigures({
+      models,
+      flags,
+      batches: migration.migrationBatches,
+      installations: installations.installations,
+    }),
   };
 }

@@ -17,7 +17,8 @@ export interface SignInWorld {
   stop(): Promise<void>;
 }
 
-export async function startSignInWorld(): Promise<SignInWorld> {
+/** `env` adds to (or overrides) the app's environment, e.g. ADMIN_GITHUB_LOGINS. */
+export async function startSignInWorld({ env = {} }: { env?: Record<string, string> } = {}): Promise<SignInWorld> {
   const database = await createTestDatabase();
   const port = await findFreePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -31,6 +32,7 @@ export async function startSignInWorld(): Promise<SignInWorld> {
       BASE_URL: baseUrl,
       GITHUB_CLIENT_ID: TEST_APP.clientId,
       GITHUB_CLIENT_SECRET: TEST_APP.clientSecret,
+      ...env,
     }),
     logLevel: "info",
   });

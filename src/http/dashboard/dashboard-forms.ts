@@ -1,0 +1,64 @@
+// The dashboard's form fields and notice query, validated with zod like every other input. A form
+// without `confirm=yes` is not acted on: it gets the confirmation page instead.
+import { z } from "zod";
+import { FLAG_NAMES } from "../../migration/flags.js";
+import { githubLogin } from "../../migration/github-login.js";
+
+export const USER_ACTIONS = [
+  { name: "validate", label: "Validate the App token at GitHub" },
+  { name: "rollback", label: "Roll back (serve the legacy token)" },
+  { name: "reenable", label: "Re-enable a rolled-back user" },
+] as const;
+export type UserActionName = (typeof USER_ACTIONS)[number]["name"];
+const USER_ACTION_NAMES = USER_ACTIONS.map((action) => action.name);
+
+const confirmation = z.literal("yes", { error: 'must be "yes"' }).optional();
+const optionalText = z
+  .string()
+  .trim()
+  .max(500, { error: "must be at most 500 characters" })
+  .optional()
+  .transform((text) => (text ? text : undefined));
+
+export const batchForm = z.object({
+  size: z
+    .string()
+    .trim()
+    .regex(/^\d{0,5}$/, { error: "must be a whole number from 1 to 10000, or empty" })
+    .optional()
+    .transform((text) => (text ? Number(text) : undefined))
+    .pipe(z.number().int().min(1, { error: "must be at least 1" }).max(10_000, { error: "must be at most 10000" }).optional()),
+  dry_run: z.literal("yes", { error: 'must be "yes" or absent' }).optional(),
+  confirm: confirmation,
+});
+
+export const userForm = z.object({
+  login: z.string().trim().pipe(githubLogin),
+  action: z.enum(USER_ACTION_NAMES, { error: `must be one of ${USER_ACTION_NAMES.join(", ")}` }),
+  reason: optionalText,
+  confirm: confirmation,
+});
+
+export const flagForm = z.object({
+  name: z.enum(FLAG_NAMES, { error: `must be one of ${FLAG_NAMES.join(", ")}` }),
+  value: z.string().max(20_000, { error: "is too long" }),
+  confirm: confirmation,
+});
+
+/** After an action the browser is sent to /admin?done=…, which names what happened. */
+export const noticeQuery = z.object({
+  done: z.enum(["batch_started", "validated", "validation_failed", "rolled_back", "reenabled", "flag_changed"]),
+  login: githubLogin.optional(),
+  flag: z.enum(FLAG_NAMES).optional(),
+  batch: z.string().regex(/^\d{1,15}$/).optional(),
+});
+export type Notice = z.output<typeof noticeQuery>;
+
+/** Fields re-posted by the confirmation page: what was sent, minus the token and confirmation it adds itself. */
+export function formFieldsToRepost(body: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(body).filter(
+      (entry): entry is [string, string] => typeof entry[1] === "string" && entry[0] !== "csrf_token" && entry[0] !== "confirm",
+    ),
+  );
+}

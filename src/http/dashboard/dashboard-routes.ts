@@ -1,0 +1,187 @@
+// The maintainers' dashboard: GET /admin and its actions (start a batch, validate / roll back /
+// re-enable a user, change a flag). Every action is a same-origin form post carrying the session's
+// CSRF token; without confirm=yes it answers the confirmation page, with it it acts and redirects
+// back to /admin (post/redirect/get).
+import type { Context, Hono } from "hono";
+import type { Logger } from "pino";
+import type { MaintainerAccess } from "../../auth/maintainer-access.js";
+import type { SessionCookies } from "../../auth/session-cookies.js";
+import type { MigrationBatches } from "../../migration/batches.js";
+import type { DashboardFigures } from "../../migration/dashboard-figures.js";
+import { parseFlagText, type FeatureFlags } from "../../migration/flags.js";
+import type { MigrationRollback } from "../../migration/rollback.js";
+import type { UserValidator } from "../../migration/validation.js";
+import { parseInput } from "../input.js";
+import { PageError } from "../pages/page-errors.js";
+import { createPageRoutes, sameOriginForms } from "../pages/page-routes.js";
+import { confirmPage } from "./confirm-page.js";
+import { ADMIN_SIGN_IN_PATH, maintainerOfForm, maintainerOfPage, type SignedInMaintainer } from "./dashboard-access.js";
+import { dashboardErrorPages } from "./dashboard-error-pages.js";
+import { batchForm, flagForm, formFieldsToRepost, noticeQuery, userForm, type Notice } from "./dashboard-forms.js";
+import { dashboardPage } from "./dashboard-page.js";
+import { DASHBOARD_STYLESHEET, DASHBOARD_STYLESHEET_PATH } from "./dashboard-stylesheet.js";
+
+export interface DashboardRoutesOptions {
+  figures: DashboardFigures;
+  maintainers: MaintainerAccess;
+  sessions: SessionCookies;
+  batches: MigrationBatches;
+  validator: UserValidator;
+  rollback: MigrationRollback;
+  flags: FeatureFlags;
+  baseUrl: string;
+  log: Logger;
+}
+
+export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
+  const { figures, batches, validator, rollback, flags, baseUrl, log } = options;
+  const routes = createPageRoutes({ paths: ["/admin", "/admin/*"], log, errorPages: [dashboardErrorPages] });
+  const access = { sessions: options.sessions, maintainers: options.maintainers };
+
+  routes.get(DASHBOARD_STYLESHEET_PATH, (c) => {
+    c.header("Content-Type", "text/css; charset=utf-8");
+    c.header("Cache-Control", "public, max-age=3600");
+    return c.body(DASHBOARD_STYLESHEET);
+  });
+
+  routes.get("/admin", async (c) => {
+    const maintainer = await maintainerOfPage(c, access);
+    if (!maintainer) return c.redirect(ADMIN_SIGN_IN_PATH, 302);
+    const notice = noticeQuery.safeParse(c.req.query());
+    return c.html(dashboardPage({ snapshot: await figures.snapshot(), maintainer, notice: notice.success ? noticeText(notice.data) : null }));
+  });
+
+  routes.post("/admin/batches", sameOriginForms(baseUrl), async (c) => {
+    const form = await maintainerForm(c);
+    if (!form) return c.redirect(ADMIN_SIGN_IN_PATH, 303);
+    const input = parseInput(batchForm, form.body);
+    if (!input.confirm) {
+      const size = input.size ?? (await flags.read()).user_migration_batch_size;
+      return c.html(
+        confirmPage({
+          title: input.dry_run ? "Confirm a dry run" : "Confirm a migration batch",
+          consequences: input.dry_run
+            ? [`Counts what a batch of up to ${size} users would do.`, "Changes no user and calls GitHub for nobody."]
+            : [
+                `Takes up to ${size} pending (or earlier failed) users.`,
+                "Validates the App token of those who have one; asks the others for consent (notification with a consent link).",
+                `Recorded in the audit trail as done by ${form.maintainer.login}.`,
+              ],
+          action: "/admin/batches",
+          fields: formFieldsToRepost(form.body),
+          submitLabel: input.dry_run ? "Start the dry run" : "Start the batch",
+          csrfToken: form.maintainer.csrfToken,
+        }),
+      );
+    }
+    const { batchId } = await batches.start({ size: input.size, dryRun: input.dry_run === "yes", actor: form.maintainer.login });
+    return c.redirect(`/admin?done=batch_started&batch=${batchId}`, 303);
+  });
+
+  routes.post("/admin/users", sameOriginForms(baseUrl), async (c) => {
+    const form = await maintainerForm(c);
+    if (!form) return c.redirect(ADMIN_SIGN_IN_PATH, 303);
+    const input = parseInput(userForm, form.body);
+    const githubId = await figures.githubIdOf(input.login);
+    if (githubId === null) {
+      throw new PageError(404, "user_not_found", "No such user", `No user with the GitHub login ${input.login} is known here.`, {
+        href: "/admin",
+        label: "Back to the dashboard",
+      });
+    }
+    if (!input.confirm) {
+      return c.html(
+        confirmPage({
+          title: `Confirm: ${USER_ACTION_TITLES[input.action]} ${input.login}`,
+          consequences: USER_ACTION_CONSEQUENCES[input.action],
+          action: "/admin/users",
+          fields: formFieldsToRepost(form.body),
+          submitLabel: `${USER_ACTION_TITLES[input.action]} ${input.login}`,
+          csrfToken: form.maintainer.csrfToken,
+        }),
+      );
+    }
+    const actor = form.maintainer.login;
+    const login = encodeURIComponent(input.login);
+    switch (input.action) {
+      case "validate": {
+        const { result } = await validator.validate(githubId, actor);
+        return c.redirect(`/admin?done=${result.ok ? "validated" : "validation_failed"}&login=${login}`, 303);
+      }
+      case "rollback":
+        await rollback.rollbackUser(githubId, { actor, reason: input.reason });
+        return c.redirect(`/admin?done=rolled_back&login=${login}`, 303);
+      case "reenable":
+        await rollback.reenableUser(githubId, { actor, reason: input.reason });
+        return c.redirect(`/admin?done=reenabled&login=${login}`, 303);
+    }
+  });
+
+  routes.post("/admin/flags", sameOriginForms(baseUrl), async (c) => {
+    const form = await maintainerForm(c);
+    if (!form) return c.redirect(ADMIN_SIGN_IN_PATH, 303);
+    const input = parseInput(flagForm, form.body);
+    // Parsed before confirming, so a value the flag refuses is reported before anyone confirms it.
+    const parsed = parseFlagText(input.name, input.value);
+    const value = parsed instanceof Date ? parsed.toISOString() : parsed;
+    if (!input.confirm) {
+      const current = (await flags.list()).find((flag) => flag.name === input.name);
+      return c.html(
+        confirmPage({
+          title: `Confirm: change ${input.name}`,
+          consequences: [
+            `${input.name} changes from ${JSON.stringify(current?.value)} to ${JSON.stringify(value)}.`,
+            "Every instance applies it at its next token resolution.",
+            `Recorded in the flag history as done by ${form.maintainer.login}.`,
+          ],
+          action: "/admin/flags",
+          fields: formFieldsToRepost(form.body),
+          submitLabel: `Change ${input.name}`,
+          csrfToken: form.maintainer.csrfToken,
+        }),
+      );
+    }
+    await flags.set({ name: input.name, value, actor: form.maintainer.login });
+    return c.redirect(`/admin?done=flag_changed&flag=${input.name}`, 303);
+  });
+
+  /** The posting maintainer (CSRF token checked) and the form's fields. */
+  async function maintainerForm(c: Context): Promise<{ maintainer: SignedInMaintainer; body: Record<string, unknown> } | null> {
+    const maintainer = await maintainerOfForm(c, access);
+    return maintainer ? { maintainer, body: await c.req.parseBody() } : null;
+  }
+
+  return routes;
+}
+
+const USER_ACTION_TITLES = { validate: "Validate", rollback: "Roll back", reenable: "Re-enable" } as const;
+
+const USER_ACTION_CONSEQUENCES: Record<keyof typeof USER_ACTION_TITLES, string[]> = {
+  validate: [
+    "Checks the user's App token at GitHub (GET /user and GET /user/installations), refreshing it first if needed.",
+    "Success marks the user migrated; failure marks them failed with the reason.",
+  ],
+  rollback: [
+    "The application serves this user's legacy OAuth token again, at once.",
+    "Nothing is deleted: their App token stays stored, and re-enabling undoes this.",
+  ],
+  reenable: ["Moves the rolled-back user back to pending, so the next batch takes them again."],
+};
+
+function noticeText(notice: Notice): string {
+  const login = notice.login ?? "The user";
+  switch (notice.done) {
+    case "batch_started":
+      return `Batch #${notice.batch ?? "?"} started. Its progress shows below.`;
+    case "validated":
+      return `${login}'s App token was validated at GitHub.`;
+    case "validation_failed":
+      return `${login}'s App token did not validate; the reason is in their last event.`;
+    case "rolled_back":
+      return `${login} was rolled back: the application serves their legacy OAuth token again.`;
+    case "reenabled":
+      return `${login} was re-enabled; the next batch takes them again.`;
+    case "flag_changed":
+      return `Flag ${notice.flag ?? ""} was changed.`;
+  }
+}

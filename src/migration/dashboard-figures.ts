@@ -1,0 +1,195 @@
+// What the maintainers' dashboard shows beyond the migration overview: users needing attention with
+// their latest event, the latest events, flag history, installations, and the last hour's refresh
+// figures read from durable rows (so every instance shows the same numbers).
+import { QueryTypes } from "sequelize";
+import type { MigrationStatus, Models } from "../db/models/index.js";
+import type { InstallationService, InstallationSummary } from "../installations/installation-service.js";
+import type { MigrationBatches } from "./batches.js";
+import type { FeatureFlags, FlagChange } from "./flags.js";
+import { migrationOverview, type MigrationOverview } from "./overview.js";
+
+/** The statuses a maintainer has to look at: the user cannot be served an App token without help. */
+export const ATTENTION_STATUSES = ["consent_required", "reauth_required", "revoked", "failed"] as const satisfies readonly MigrationStatus[];
+
+export interface AttentionUser {
+  githubId: number;
+  login: string;
+  status: MigrationStatus;
+  /** The latest migration_events row's reason and actor, or the stored error when there is none. */
+  lastEvent: { reason: string; actor: string; at: Date } | null;
+  migrationError: string | null;
+  lastRefreshError: string | null;
+}
+
+export interface RecentEvent {
+  login: string;
+  from: MigrationStatus | null;
+  to: MigrationStatus;
+  reason: string;
+  actor: string;
+  batchId: number | null;
+  at: Date;
+}
+
+/**
+ * Refresh activity of the last hour, from the users and migration_events tables. The prom-client
+ * counters are per process and lifetime, so they cannot say this for a whole deployment.
+ */
+export interface LastHourFigures {
+  since: Date;
+  /** Users whose App token was issued or renewed (github_app_token_refreshed_at): sign-ins and refreshes. */
+  tokensRenewed: number;
+  /** Users whose latest refresh failed transiently and who are waiting for their next attempt. */
+  refreshesBackingOff: number;
+  /** Users moved to reauth_required (a refresh failed terminally). */
+  terminalRefreshFailures: number;
+  /** Users moved to migrated (authorized the App, or an App token validated). */
+  newlyMigrated: number;
+}
+
+export interface DashboardSnapshot {
+  overview: MigrationOverview;
+  attention: AttentionUser[];
+  recentEvents: RecentEvent[];
+  flagHistory: FlagChange[];
+  lastHour: LastHourFigures;
+  /** Users holding a legacy OAuth token and no App token: who the OAuth fallback serves today. */
+  usersOnLegacyTokenOnly: number;
+  installations: InstallationSummary[];
+}
+
+export interface DashboardFiguresOptions {
+  models: Models;
+  flags: FeatureFlags;
+  batches: MigrationBatches;
+  installations: InstallationService;
+  now?: () => Date;
+}
+
+const ATTENTION_LIMIT = 50;
+const RECENT_EVENTS_LIMIT = 15;
+const FLAG_HISTORY_LIMIT = 15;
+const INSTALLATIONS_LIMIT = 50;
+const HOUR_MS = 3_600_000;
+
+export class DashboardFigures {
+  readonly #options: DashboardFiguresOptions;
+
+  constructor(options: DashboardFiguresOptions) {
+    this.#options = options;
+  }
+
+  async snapshot(): Promise<DashboardSnapshot> {
+    const { models, flags, batches, installations } = this.#options;
+    const [overview, attention, recentEvents, flagHistory, lastHour, usersOnLegacyTokenOnly, installationList] = await Promise.all([
+      migrationOverview({ models, flags, batches }),
+      this.#attention(),
+      this.#recentEvents(),
+      flags.history({ limit: FLAG_HISTORY_LIMIT }),
+      this.#lastHour(),
+      this.#usersOnLegacyTokenOnly(),
+      installations.listInstallations({ includeDeleted: false, limit: INSTALLATIONS_LIMIT }),
+    ]);
+    return { overview, attention, recentEvents, flagHistory, lastHour, usersOnLegacyTokenOnly, installations: installationList };
+  }
+
+  /** The GitHub id of the user with this login (case-insensitive, as GitHub treats logins), or null. */
+  async githubIdOf(login: string): Promise<number | null> {
+    const rows = await this.#options.models.sequelize.query<{ github_id: string }>(
+      "SELECT github_id FROM users WHERE lower(login) = lower(:login) ORDER BY updated_at DESC LIMIT 1",
+      { replacements: { login }, type: QueryTypes.SELECT },
+    );
+    return rows[0] ? Number(rows[0].github_id) : null;
+  }
+
+  async #attention(): Promise<AttentionUser[]> {
+    const rows = await this.#options.models.sequelize.query<{
+      github_id: string;
+      login: string;
+      status: MigrationStatus;
+      migration_error: string | null;
+      last_refresh_error: string | null;
+      reason: string | null;
+      actor: string | null;
+      at: Date | null;
+    }>(
+      `SELECT u.github_id, u.login, u.token_migration_status AS status, u.migration_error, u.last_refresh_error,
+              e.reason, e.actor, e.created_at AS at
+         FROM users u
+         LEFT JOIN LATERAL (
+           SELECT reason, actor, created_at FROM migration_events
+            WHERE user_id = u.id ORDER BY created_at DESC, id DESC LIMIT 1) e ON true
+        WHERE u.token_migration_status IN (:statuses)
+        ORDER BY u.updated_at DESC, u.id DESC
+        LIMIT :limit`,
+      { replacements: { statuses: [...ATTENTION_STATUSES], limit: ATTENTION_LIMIT }, type: QueryTypes.SELECT },
+    );
+    return rows.map((row) => ({
+      githubId: Number(row.github_id),
+      login: row.login,
+      status: row.status,
+      lastEvent: row.reason !== null && row.actor !== null && row.at !== null ? { reason: row.reason, actor: row.actor, at: new Date(row.at) } : null,
+      migrationError: row.migration_error,
+      lastRefreshError: row.last_refresh_error,
+    }));
+  }
+
+  async #recentEvents(): Promise<RecentEvent[]> {
+    const rows = await this.#options.models.sequelize.query<{
+      login: string;
+      from_status: MigrationStatus | null;
+      to_status: MigrationStatus;
+      reason: string;
+      actor: string;
+      batch_id: string | null;
+      created_at: Date;
+    }>(
+      `SELECT u.login, e.from_status, e.to_status, e.reason, e.actor, e.batch_id, e.created_at
+         FROM migration_events e JOIN users u ON u.id = e.user_id
+        ORDER BY e.created_at DESC, e.id DESC
+        LIMIT :limit`,
+      { replacements: { limit: RECENT_EVENTS_LIMIT }, type: QueryTypes.SELECT },
+    );
+    return rows.map((row) => ({
+      login: row.login,
+      from: row.from_status,
+      to: row.to_status,
+      reason: row.reason,
+      actor: row.actor,
+      batchId: row.batch_id === null ? null : Number(row.batch_id),
+      at: new Date(row.created_at),
+    }));
+  }
+
+  async #lastHour(): Promise<LastHourFigures> {
+    const since = new Date((this.#options.now ?? (() => new Date()))().getTime() - HOUR_MS);
+    const [row] = await this.#options.models.sequelize.query<{
+      tokens_renewed: number;
+      backing_off: number;
+      terminal: number;
+      migrated: number;
+    }>(
+      `SELECT
+         (SELECT count(*)::int FROM users WHERE github_app_token_refreshed_at >= :since) AS tokens_renewed,
+         (SELECT count(*)::int FROM users WHERE refresh_failure_count > 0 AND updated_at >= :since) AS backing_off,
+         (SELECT count(DISTINCT user_id)::int FROM migration_events WHERE to_status = 'reauth_required' AND created_at >= :since) AS terminal,
+         (SELECT count(DISTINCT user_id)::int FROM migration_events WHERE to_status = 'migrated' AND created_at >= :since) AS migrated`,
+      { replacements: { since }, type: QueryTypes.SELECT },
+    );
+    return {
+      since,
+      tokensRenewed: row?.tokens_renewed ?? 0,
+      refreshesBackingOff: row?.backing_off ?? 0,
+      terminalRefreshFailures: row?.terminal ?? 0,
+      newlyMigrated: row?.migrated ?? 0,
+    };
+  }
+
+  async #usersOnLegacyTokenOnly(): Promise<number> {
+    const [row] = await this.#options.models.sequelize.query<{ count: number }>(
+      "SELECT count(*)::int AS count FROM users WHERE provider_info->>'access_token' IS NOT NULL AND github_app_user_token IS NULL",
+      { type: QueryTypes.SELECT },
+    );
+    return row?.count ?? 0;
+  }
+}

@@ -1,0 +1,117 @@
+// The pages as people use them, in headless Chromium, against the app, the GitHub simulator and
+// Postgres: a legacy user connecting, a maintainer running the migration, a non-maintainer refused.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { SignInWorld } from "../integration/auth/sign-in-fixture.js";
+import { MAINTAINER, seedUserWithStatus, startDashboardWorld } from "../integration/dashboard/dashboard-fixture.js";
+import { launchChromium, screenshot } from "./chromium.js";
+
+let world: SignInWorld;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  [world, browser] = await Promise.all([startDashboardWorld(), launchChromium()]);
+}, 45_000);
+afterAll(async () => {
+  await browser?.close();
+  await world?.stop();
+});
+
+/** A fresh browser profile (no cookies) with a desktop-sized window. */
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: world.app.url });
+  contexts.push(context);
+  return context.newPage();
+}
+
+/** The text of the first element matching `selector`, once there is one (no fixed sleeps). */
+async function textOf(page: Page, selector: string): Promise<string> {
+  const element = page.locator(selector).first();
+  await element.waitFor();
+  return ((await element.textContent()) ?? "").trim();
+}
+
+/** On the simulator's authorize page, the button a person clicks to sign in as `login`. */
+async function authorizeAtGitHub(page: Page, login: string): Promise<void> {
+  await page.waitForURL(`${world.simulator.url}/login/oauth/authorize**`);
+  await page.locator(`button[data-login="${login}"]`).click();
+}
+
+describe("in a browser", () => {
+  it("a legacy user clicks Connect, authorizes at GitHub and sees on /me that the App token is in use", async () => {
+    const legacy = await seedUserWithStatus(world, "pending", { app: false });
+    world.simulator.addInstallation({ account: { login: "acme-corp" }, userLogins: [legacy.login] });
+    const page = await newPage();
+
+    await page.goto("/");
+    expect(await textOf(page, "h1")).toBe("Connect your GitHub account");
+    await screenshot(page, "landing-page");
+    await page.getByRole("link", { name: "Connect GitHub" }).click();
+    await page.waitForURL(`${world.simulator.url}/login/oauth/authorize**`);
+    await screenshot(page, "github-authorize");
+    await authorizeAtGitHub(page, legacy.login);
+
+    await page.waitForURL(`${world.app.url}/me`);
+    expect(await textOf(page, "h1")).toBe(`Signed in as ${legacy.login}`);
+    expect(await textOf(page, "#token-in-use")).toContain("The application uses your GitHub App user token");
+    expect(await textOf(page, "#migration-status")).toBe("migrated");
+    expect(await textOf(page, "#legacy-token")).toBe("present");
+    expect(await textOf(page, "#installations")).toContain("acme-corp");
+    await screenshot(page, "user-page");
+  });
+
+  it("a maintainer signs in, starts a batch, watches it finish, rolls a user back and sees the dashboard change", async () => {
+    const waiting = await Promise.all([1, 2, 3].map(() => seedUserWithStatus(world, "pending", { app: false })));
+    await Promise.all([1, 2].map(() => seedUserWithStatus(world, "pending", { app: true })));
+    const page = await newPage();
+
+    await page.goto("/admin");
+    await authorizeAtGitHub(page, MAINTAINER);
+    await page.waitForURL(`${world.app.url}/admin`);
+    expect(await textOf(page, "h1")).toBe("Migration dashboard");
+    expect(await textOf(page, "#maintainer")).toBe(MAINTAINER);
+    const rolledBackBefore = Number(await page.locator('tr[data-status="rolled_back"] td.number').textContent());
+
+    await page.getByLabel("I confirm starting this batch").check();
+    await page.getByRole("button", { name: "Start batch" }).click();
+    expect(await textOf(page, "#notice")).toMatch(/Batch #\d+ started/);
+    // The page reloads itself while the batch runs; wait for the row to say it finished.
+    const batchId = /batch=(\d+)/.exec(page.url())?.[1];
+    await page.locator(`tr#batch-${batchId}[data-state="finished"]`).waitFor({ timeout: 20_000 });
+    expect(await textOf(page, `tr#batch-${batchId}`)).toContain("migrated: 2, consent required: 3");
+    expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(0);
+    for (const user of waiting) expect(await textOf(page, `#attention-table tr[data-login="${user.login}"]`)).toContain("consent_required");
+    await screenshot(page, "dashboard");
+
+    const target = waiting[0]!;
+    await page.getByRole("button", { name: `Roll back ${target.login}` }).click();
+    expect(await textOf(page, "h1")).toBe(`Confirm: Roll back ${target.login}`);
+    await screenshot(page, "confirm-rollback");
+    await page.getByLabel("I confirm").check();
+    await page.getByRole("button", { name: `Roll back ${target.login}` }).click();
+
+    await page.waitForURL(/\/admin\?done=rolled_back/);
+    expect(await textOf(page, "#notice")).toBe(`${target.login} was rolled back: the application serves their legacy OAuth token again.`);
+    expect(await textOf(page, 'tr[data-status="rolled_back"] td.number')).toBe(String(rolledBackBefore + 1));
+    expect(await page.locator(`#attention-table tr[data-login="${target.login}"]`).count()).toBe(0);
+    const latestEvent = await textOf(page, "#events-table tbody tr");
+    expect(latestEvent).toContain("consent_required → rolled_back");
+    expect(latestEvent).toContain(MAINTAINER);
+  }, 45_000);
+
+  it("a signed-in user who is not a maintainer is refused with a 403 page", async () => {
+    const login = "curious-user";
+    world.simulator.addUser({ login });
+    const page = await newPage();
+
+    await page.goto("/auth/login?purpose=admin");
+    await authorizeAtGitHub(page, login);
+    await page.waitForURL(`${world.app.url}/admin`);
+    expect(await textOf(page, "h1")).toBe("This dashboard is for maintainers");
+    expect(await textOf(page, '[role="alert"]')).toContain(`You are signed in as ${login}`);
+    const response = await page.reload();
+    expect(response?.status()).toBe(403);
+    await screenshot(page, "not-a-maintainer");
+  });
+});

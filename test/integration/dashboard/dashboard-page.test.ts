@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import type { SignInWorld } from "../auth/sign-in-fixture.js";
+import { MAINTAINER, seedUserWithStatus, signedInBrowser, startDashboardWorld } from "./dashboard-fixture.js";
+
+let world: SignInWorld;
+
+beforeAll(async () => {
+  world = await startDashboardWorld();
+});
+afterAll(() => world?.stop());
+
+/** The `<tr>` carrying `attribute`, e.g. data-status="failed". */
+function rowOf(html: string, attribute: string): string {
+  const match = new RegExp(`<tr ${attribute}[^>]*>([\\s\\S]*?)</tr>`).exec(html);
+  if (!match?.[1]) throw new Error(`no row with ${attribute}`);
+  return match[1];
+}
+
+function sectionOf(html: string, headingId: string): string {
+  const match = new RegExp(`<section aria-labelledby="${headingId}">([\\s\\S]*?)</section>`).exec(html);
+  if (!match?.[1]) throw new Error(`no section ${headingId}`);
+  return match[1];
+}
+
+describe("the dashboard over a seeded database", () => {
+  it("shows progress per status, users needing attention with their last event, events, flags, installations and figures", async () => {
+    const { services } = world.app;
+    const browser = await signedInBrowser(world, MAINTAINER); // the maintainer is a migrated user too
+    await seedUserWithStatus(world, "migrated");
+    const retrying = await seedUserWithStatus(world, "migrated");
+    await retrying.user.update({ refreshFailureCount: 2, lastRefreshError: "GitHub answered 502", nextRefreshAttemptAt: new Date(Date.now() + 60_000) });
+    const waiting = await seedUserWithStatus(world, "consent_required", { app: false });
+    const expired = await seedUserWithStatus(world, "reauth_required");
+    const revoked = await seedUserWithStatus(world, "revoked");
+    const failed = await seedUserWithStatus(world, "failed");
+    const rolledBack = await seedUserWithStatus(world, "rolled_back");
+    await seedUserWithStatus(world, "pending", { app: false });
+    await services.flags.set({ name: "github_app_tokens_rollout_percent", value: 25, actor: "octo-lead" });
+    await services.models.Installation.create({
+      id: 4242,
+      accountId: 99,
+      accountLogin: "acme-<org>",
+      accountType: "Organization",
+      targetType: "Organization",
+      repositorySelection: "all",
+    });
+    await services.models.MigrationBatch.create({
+      requestedBy: "octo-lead",
+      size: 10,
+      state: "finished",
+      counts: { claimed: 4, migrated: 3, consent_required: 1 },
+      finishedAt: new Date(),
+    });
+
+    const response = await browser.get("/admin");
+    const html = await response.text();
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("content-security-policy")).toContain("default-src 'self'");
+    expect(html).toContain('<link rel="stylesheet" href="/assets/dashboard.css">');
+    expect(html).not.toContain("<script");
+    expect(html).not.toContain('http-equiv="refresh"'); // no batch is running
+    expect(html).toContain(`Signed in as <strong id="maintainer">${MAINTAINER}</strong>`);
+
+    expect(html).toContain('<strong id="percent-migrated">33.3%</strong> of 9 users migrated');
+    expect(rowOf(html, 'data-status="migrated"')).toMatch(/<td class="number">3<\/td>[\s\S]*<progress class="status-migrated" max="9" value="3" aria-label="migrated: 33.3%">/);
+    for (const status of ["pending", "consent_required", "reauth_required", "revoked", "failed", "rolled_back"]) {
+      expect(rowOf(html, `data-status="${status}"`)).toContain('<td class="number">1</td>');
+    }
+
+    const attention = sectionOf(html, "attention-heading");
+    for (const user of [waiting, expired, revoked, failed]) expect(attention).toContain(`data-login="${user.login}"`);
+    expect(attention).not.toContain(`data-login="${rolledBack.login}"`);
+    expect(rowOf(attention, `data-login="${expired.login}"`)).toContain("refresh failed: bad_refresh_token <span class=\"muted\">— system,");
+    expect(rowOf(attention, `data-login="${waiting.login}"`)).toContain("no GitHub App token; consent link issued");
+    expect(rowOf(attention, `data-login="${failed.login}"`)).toMatch(/<td>failed<\/td>/);
+
+    const events = sectionOf(html, "events-heading");
+    expect(events).toContain(`<th scope="row">${rolledBack.login}</th>`);
+    expect(events).toContain("pending → rolled_back");
+
+    const figures = sectionOf(html, "figures-heading");
+    // Tokens were stored for the maintainer and the six users seeded with one; five users became migrated.
+    expect(figures).toMatch(/issued or refreshed<\/dt><dd>7<\/dd>/);
+    expect(figures).toMatch(/Users newly migrated<\/dt><dd>5<\/dd>/);
+    expect(figures).toMatch(/backing off\)<\/dt><dd>1<\/dd>/);
+    expect(figures).toMatch(/now reauth_required\)<\/dt><dd>1<\/dd>/);
+    expect(figures).toMatch(/legacy token and no App token<\/dt><dd>2<\/dd>/);
+
+    const flags = sectionOf(html, "flags-heading");
+    expect(rowOf(flags, 'data-flag="github_app_tokens_rollout_percent"')).toMatch(/<code>25<\/code>[\s\S]*set by octo-lead/);
+    expect(rowOf(flags, 'data-flag="github_app_tokens_enabled"')).toContain("environment default");
+    expect(flags).toMatch(/<th scope="row"><code>github_app_tokens_rollout_percent<\/code><\/th>\s*<td><code>100<\/code><\/td>\s*<td><code>25<\/code><\/td>\s*<td>octo-lead<\/td>/);
+
+    const installations = sectionOf(html, "installations-heading");
+    expect(installations).toContain("acme-&lt;org&gt; <span class=\"muted\">(installation 4242)</span>"); // escaped
+    expect(installations).toContain("<td>active</td>");
+
+    const batches = sectionOf(html, "batches-heading");
+    expect(batches).toMatch(/<td class="state-finished">finished<\/td>/);
+    expect(batches).toContain("4 users</progress>");
+    expect(batches).toContain("migrated: 3, consent required: 1");
+  });
+
+  it("reloads itself only while a batch is running, with a same-origin stylesheet and no script", async () => {
+    const { services } = world.app;
+    const browser = await signedInBrowser(world, MAINTAINER);
+    const running = await services.models.MigrationBatch.create({ requestedBy: MAINTAINER, size: 20, counts: { claimed: 5, migrated: 2 } });
+    const html = await (await browser.get("/admin")).text();
+    expect(html).toContain('<meta http-equiv="refresh" content="3">');
+    expect(html).toMatch(new RegExp(`<tr id="batch-${running.id}" data-state="running">[\\s\\S]*<progress max="20" value="2" aria-label="Batch ${running.id}: 2 of 20 users">`));
+    await running.update({ state: "finished", finishedAt: new Date() });
+    expect(await (await browser.get("/admin")).text()).not.toContain('http-equiv="refresh"');
+
+    const css = await fetch(`${world.app.url}/assets/dashboard.css`);
+    expect(css.status).toBe(200);
+    expect(css.headers.get("content-type")).toBe("text/css; charset=utf-8");
+    expect(await css.text()).toContain(":focus-visible");
+  });
+});
