@@ -1,0 +1,246 @@
+// `npm run bench`: each benchmark as a ratio against a floor measured in the same run, with the app
+// instances, their load and the floors each in a process of their own, the GitHub simulator in this
+// one, and one Postgres (DATABASE_URL when set, else an embedded one in a temporary folder), all on
+// loopback. Prints a table, writes bench/results.json. Exits 0 when it ran: a MISS is reported, not
+// raised. BENCH_CPU_PROFILE=<folder> writes a V8 CPU profile of instance A there.
+import { sign } from "@octokit/webhooks-methods";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import { examplePayload } from "../simulator/webhook-examples.js";
+import { connectDatabase } from "../src/db/connection.js";
+import { startEmbeddedPostgres } from "../src/db/embedded-postgres.js";
+import { migrateToLatest } from "../src/db/migrator.js";
+import { findFreePort } from "../src/free-port.js";
+import { migrationEnv } from "../test/integration/migration/migration-fixture.js";
+import { seedUser, vaultServices } from "../test/integration/tokens/vault-fixture.js";
+import { startTestSimulator } from "../test/simulator/simulator-fixture.js";
+import { testEnv } from "../test/support/config.js";
+import type { LoadResult } from "./closed-loop.js";
+import { compileInstance, startInstanceProcess, type InstanceProcess } from "./instance-process.js";
+import { runScript } from "./run-script.js";
+
+const CONCURRENCY = 8;
+const MEASURE_SECONDS = 5;
+const STORM = { users: 100, requests: 1_000 };
+const MIGRATION = { users: 10_000, latencyMs: 50 };
+/** MigrationBatches' default GitHub concurrency per batch (src/migration/batches.ts). */
+const BATCH_GITHUB_CONCURRENCY = 8;
+const RSS_LIMIT_MB = 200;
+/** Under the 5 minutes `npm run bench` may take; past this it stops what runs and says so. */
+const DEADLINE_MS = 280_000;
+
+interface Row {
+  benchmark: string;
+  measured: string;
+  floor: string;
+  ratio: number | null;
+  target: string;
+  /** null for a diagnostic row, which only shows where the time goes. */
+  pass: boolean | null;
+}
+const rows: Row[] = [];
+const details: Record<string, unknown> = {};
+const instances: InstanceProcess[] = [];
+const loadSamples: number[] = [];
+const mb = (bytes: number) => bytes / 1024 / 1024;
+const fixed = (value: number, digits = 0) => value.toFixed(digits);
+
+const watchdog = setTimeout(() => {
+  console.error(`bench: still running after ${DEADLINE_MS / 1000} s; stopping`);
+  for (const instance of instances) instance.kill();
+  process.exit(1);
+}, DEADLINE_MS);
+const loadSampler = setInterval(() => loadSamples.push(loadavg()[0]!), 5_000);
+
+function ratioRow(benchmark: string, measured: LoadResult, floor: LoadResult, unit: string, { diagnostic = false } = {}): void {
+  const ratio = measured.perSecond / floor.perSecond;
+  rows.push({
+    benchmark,
+    measured: `${fixed(measured.perSecond)} ${unit}/s, p50 ${fixed(measured.p50Ms, 1)} ms, p99 ${fixed(measured.p99Ms, 1)} ms`,
+    floor: `${fixed(floor.perSecond)} ${unit}/s, p50 ${fixed(floor.p50Ms, 1)} ms, p99 ${fixed(floor.p99Ms, 1)} ms`,
+    ratio,
+    target: diagnostic ? "(diagnostic)" : ">= 0.5x",
+    pass: diagnostic ? null : ratio >= 0.5 && measured.errors === 0,
+  });
+}
+
+const startedAt = performance.now();
+const workDir = mkdtempSync(path.join(tmpdir(), "gaut-bench-"));
+const embedded = process.env.DATABASE_URL ? null : await startEmbeddedPostgres({ directory: workDir, persistent: false });
+const adminUrl = process.env.DATABASE_URL ?? embedded!.adminUrl;
+const databaseName = `gaut_bench_${randomBytes(4).toString("hex")}`;
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${databaseName}`);
+const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${databaseName}` }).toString();
+const sequelize = connectDatabase({ url: databaseUrl, maxConnections: 10 });
+
+try {
+  await Promise.all([migrateToLatest(sequelize), compileInstance()]);
+  const ports = await Promise.all([1, 2, 3].map(() => findFreePort()));
+  const base = testEnv({ DATA_DIR: workDir, DATABASE_URL: databaseUrl, LOG_LEVEL: "warn", NODE_ENV: "test" }) as Record<string, string>;
+  const simulator = await startTestSimulator({ webhook: { url: `http://127.0.0.1:${ports[0]}/api/github/webhooks`, secret: base.WEBHOOK_SECRET! } });
+  const env = migrationEnv(simulator, base);
+  instances.push(
+    ...(await Promise.all(
+      ports.map((port, index) =>
+        startInstanceProcess({
+          env: { ...env, PORT: String(port), BASE_URL: `http://127.0.0.1:${port}` },
+          cpuProfileDir: index === 0 ? process.env.BENCH_CPU_PROFILE : undefined,
+        }),
+      ),
+    )),
+  );
+  const [instanceA] = instances as [InstanceProcess, ...InstanceProcess[]];
+  const services = await vaultServices(sequelize, simulator, env);
+  const peakMemory: Array<{ phase: string; rssMb: number[]; heapUsedMb: number[]; liveHeapMb: Array<number | null> }> = [];
+  const recordMemory = async (phase: string, { collect = false } = {}) => {
+    const peaks = await Promise.all(instances.map((instance) => instance.peakMemory({ collect })));
+    peakMemory.push({ phase, rssMb: peaks.map((peak) => mb(peak.rssBytes)), heapUsedMb: peaks.map((peak) => mb(peak.heapUsedBytes)), liveHeapMb: peaks.map((peak) => (peak.liveHeapBytes === null ? null : mb(peak.liveHeapBytes))) });
+  };
+  await recordMemory("idle");
+
+  // 1. Token API on a fresh token vs. a raw primary-key SELECT of the same row.
+  const fresh = await seedUser(services, simulator);
+  const tokenLoad = {
+    url: `${instanceA.url}/api/v1/users/${fresh.githubId}/token`,
+    variants: [{ headers: { authorization: `Bearer ${env.SERVICE_API_TOKEN}` } }],
+    connections: CONCURRENCY,
+  };
+  await runScript<LoadResult>("./http-load.ts", { ...tokenLoad, durationSeconds: 1 });
+  await recordMemory("warm-up");
+  const tokenApi = await runScript<LoadResult>("./http-load.ts", { ...tokenLoad, durationSeconds: MEASURE_SECONDS });
+  await recordMemory("token API");
+  const selectFloor = await runScript<LoadResult>("./pg-floor.ts", { databaseUrl, userId: fresh.user.id, concurrency: CONCURRENCY, durationMs: MEASURE_SECONDS * 1000 });
+  // Where the time goes: Probot's HTTP stack and Hono with no database at all.
+  const healthz = await runScript<LoadResult>("./http-load.ts", { url: `${instanceA.url}/healthz`, connections: CONCURRENCY, durationSeconds: 3 });
+  ratioRow("1. token API, fresh token (vs pg PK SELECT)", tokenApi, selectFloor, "req");
+  ratioRow("1b. GET /healthz, no database (vs the same floor)", healthz, selectFloor, "req", { diagnostic: true });
+  details.tokenApi = { tokenApi, selectFloor, healthz };
+
+  // 2. Signed webhook deliveries end to end vs. verify + one INSERT. Deliveries for one installation
+  // queue on its row lock (they are applied in order), so the same load spread over eight
+  // installations shows what that lock costs.
+  const delivery = async (index: number) => {
+    const installation = simulator.addInstallation({ account: { login: `bench-org-${index}`, type: "Organization" }, repositories: [{ name: "first" }] });
+    const created = await simulator.sendWebhook("installation", "created", { installationId: installation.id });
+    if (created.status !== 200) throw new Error(`installation.created answered ${created.status}`);
+    const example = examplePayload("installation_repositories", "added") as { installation: { account: object } };
+    const body = JSON.stringify({
+      ...example,
+      installation: { ...example.installation, id: installation.id, account: { ...example.installation.account, id: installation.account.id, login: installation.account.login } },
+    });
+    const signature = await sign(env.WEBHOOK_SECRET!, body);
+    return { installationId: installation.id, body, signature, headers: { "content-type": "application/json", "x-github-event": "installation_repositories", "x-hub-signature-256": signature } };
+  };
+  const deliveries = await Promise.all(Array.from({ length: 8 }, (_, index) => delivery(index)));
+  const webhookLoad = { url: `${instanceA.url}/api/github/webhooks`, method: "POST", connections: CONCURRENCY, durationSeconds: MEASURE_SECONDS, newDeliveryIdEachRequest: true };
+  const webhooks = await runScript<LoadResult>("./http-load.ts", { ...webhookLoad, variants: deliveries.slice(0, 1) });
+  await recordMemory("webhooks");
+  const webhooksSpread = await runScript<LoadResult>("./http-load.ts", { ...webhookLoad, variants: deliveries, durationSeconds: 3 });
+  const outcomes = await sequelize.query("SELECT outcome, count(*)::int AS n FROM webhook_deliveries WHERE event = 'installation_repositories' GROUP BY outcome", { type: "SELECT" });
+  const [first] = deliveries as [(typeof deliveries)[number]];
+  const webhookFloor = await runScript<LoadResult>("./webhook-floor.ts", {
+    databaseUrl, secret: env.WEBHOOK_SECRET, body: first.body, signature: first.signature, installationId: first.installationId, concurrency: CONCURRENCY, durationMs: MEASURE_SECONDS * 1000,
+  });
+  ratioRow("2. signed webhook deliveries, 1 installation (vs verify + INSERT)", webhooks, webhookFloor, "deliveries");
+  ratioRow("2b. same, spread over 8 installations", webhooksSpread, webhookFloor, "deliveries", { diagnostic: true });
+  details.webhooks = { webhooks, webhooksSpread, webhookFloor, outcomes };
+
+  // 3. Refresh storm: 1,000 requests at once for 100 expired users over three instances.
+  simulator.setLatency(50);
+  const expired = [];
+  for (let index = 0; index < STORM.users; index += 1) expired.push(await seedUser(services, simulator, { expired: true }));
+  simulator.counters.reset();
+  const storm = await runScript<{ wallMs: number; statuses: Record<string, number> }>("./storm-load.ts", {
+    instanceUrls: instances.map((instance) => instance.url),
+    githubIds: expired.map((user) => user.githubId),
+    requests: STORM.requests,
+    serviceApiToken: env.SERVICE_API_TOKEN,
+  });
+  await recordMemory("refresh storm");
+  const refreshes = simulator.counters.calls("refresh");
+  const reauth = Object.entries(storm.statuses).filter(([key]) => key.includes("reauth_required")).reduce((sum, [, n]) => sum + n, 0);
+  const refreshedOnce = expired.every((user) => simulator.counters.refreshes(user.login) === 1);
+  rows.push({
+    benchmark: "3. refresh storm (1,000 req, 100 expired users, 3 instances)",
+    measured: `${refreshes} refreshes, ${reauth} reauth_required, ${fixed(storm.wallMs)} ms wall`,
+    floor: "exactly 100 refreshes (one per user)",
+    ratio: null,
+    target: "100 refreshes, 0 reauth",
+    pass: refreshes === STORM.users && refreshedOnce && reauth === 0 && storm.statuses["200"] === STORM.requests,
+  });
+  details.storm = { ...storm, refreshes, refreshedOnce, simulatorLatencyMs: 50 };
+
+  // 4. Migration: 10,000 imported users through batches against a GitHub answering in 50 ms.
+  simulator.setLatency(0);
+  const lines: string[] = [];
+  for (let index = 0; index < MIGRATION.users; index += 1) {
+    const login = `bench-legacy-${index}`;
+    const { id } = simulator.addUser({ login });
+    lines.push(JSON.stringify({ github_id: id, login, access_token: simulator.issueTokens(login, "legacy").accessToken }));
+  }
+  const file = path.join(workDir, "legacy-users.jsonl");
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  const imported = await services.legacyImporter.importJsonLinesFile(file);
+  simulator.setLatency(MIGRATION.latencyMs);
+  simulator.counters.reset();
+  const migrationStarted = performance.now();
+  const migrated = await instanceA.request({ kind: "migrate", size: MIGRATION.users });
+  const migrationSeconds = (performance.now() - migrationStarted) / 1000;
+  // The last phase: a full GC afterwards tells memory kept (a leak) from memory not yet collected.
+  await recordMemory("migration", { collect: true });
+  const batches = migrated.kind === "migrated" ? migrated.batches : [];
+  const claimed = batches.reduce((sum, batch) => sum + (batch.counts.claimed ?? 0), 0);
+  const usersPerSecond = claimed / migrationSeconds;
+  const callsPerUser = simulator.counters.totalCalls() / Math.max(1, claimed);
+  const bound = BATCH_GITHUB_CONCURRENCY / ((MIGRATION.latencyMs / 1000) * callsPerUser);
+  rows.push({
+    benchmark: `4. migration, ${MIGRATION.users} users, GitHub at ${MIGRATION.latencyMs} ms`,
+    measured: `${fixed(usersPerSecond, 1)} users/s (${claimed} users in ${fixed(migrationSeconds, 1)} s)`,
+    floor: `bound ${fixed(bound, 1)} users/s (${BATCH_GITHUB_CONCURRENCY} at once / ${MIGRATION.latencyMs} ms x ${fixed(callsPerUser, 2)} calls/user)`,
+    ratio: usersPerSecond / bound,
+    target: ">= 0.5x (within 2x)",
+    pass: claimed === MIGRATION.users && usersPerSecond * 2 >= bound,
+  });
+  details.migration = { imported: { created: imported.created, rejected: imported.rejected }, batches, claimed, migrationSeconds, calls: simulator.counters.totalCalls() };
+
+  // 5. Memory: each instance's highest RSS during each phase.
+  for (const { phase, rssMb, heapUsedMb, liveHeapMb } of peakMemory) {
+    const highest = Math.max(...rssMb);
+    rows.push({
+      benchmark: `5. peak RSS per instance, ${phase}`,
+      measured: `${rssMb.map((value) => fixed(value)).join(" / ")} MB (A / B / C); heap ${heapUsedMb.map((value) => fixed(value)).join(" / ")} MB${
+        liveHeapMb.every((value) => value !== null) ? `, kept after GC ${liveHeapMb.map((value) => fixed(value!)).join(" / ")} MB` : ""
+      }`,
+      floor: `${RSS_LIMIT_MB} MB`,
+      ratio: highest / RSS_LIMIT_MB,
+      target: `< ${RSS_LIMIT_MB} MB`,
+      pass: highest < RSS_LIMIT_MB,
+    });
+  }
+  details.peakMemory = peakMemory;
+
+  await Promise.all(instances.map((instance) => instance.stop()));
+  await simulator.stop();
+} finally {
+  clearInterval(loadSampler);
+  for (const instance of instances) instance.kill();
+  await sequelize.close();
+  await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+  await admin.end();
+  await embedded?.stop();
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+const load = { samples: loadSamples.map((value) => Number(value.toFixed(2))), max: Math.max(...loadSamples, loadavg()[0]!) };
+console.log();
+console.table(rows.map((row) => ({ ...row, ratio: row.ratio === null ? "-" : fixed(row.ratio, 2), pass: row.pass === null ? "-" : row.pass ? "PASS" : "MISS" })));
+console.log(`total ${fixed((performance.now() - startedAt) / 1000, 1)} s, concurrency ${CONCURRENCY}, ${MEASURE_SECONDS} s per side, load average (1 min) max ${fixed(load.max, 2)}`);
+const results = { date: new Date().toISOString(), node: process.version, concurrency: CONCURRENCY, load, rows, details };
+writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+clearTimeout(watchdog);
