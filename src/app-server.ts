@@ -6,6 +6,7 @@ import { Probot, Server } from "probot";
 import type { Sequelize } from "sequelize";
 import type { AppConfig } from "./config.js";
 import { defineModels } from "./db/models/index.js";
+import { fetchWithTimeout } from "./github/app-api.js";
 import { createAppFunction, WEBHOOK_PATH } from "./index.js";
 import { createServices, type Services } from "./services.js";
 
@@ -38,6 +39,9 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
       ...(config.github.enterprise ? { baseUrl: config.github.apiBaseUrl } : {}),
       log,
     }),
+    // Octokit would wait forever for a GitHub that never answers. Given here, not in Probot.defaults:
+    // the Server passes its own `request` (undefined unless set) over the defaults.
+    request: { fetch: fetchWithTimeout(config.githubRequestTimeoutMs) },
     port: config.port,
     host: config.host,
     webhookPath: WEBHOOK_PATH,

@@ -9,6 +9,7 @@ import { adminUsersRoutes } from "./http/admin-users-routes.js";
 import { authRoutes } from "./http/auth-routes.js";
 import { dashboardRoutes } from "./http/dashboard/dashboard-routes.js";
 import { healthRoutes } from "./http/health-routes.js";
+import { databaseUnavailableTranslator } from "./http/errors.js";
 import { buildHttpApp } from "./http/http-app.js";
 import { honoAsProbotHandler } from "./http/probot-handler.js";
 import { tokenApiRoutes, tokenErrorTranslator } from "./http/token-api-routes.js";
@@ -31,7 +32,7 @@ export function createAppFunction(services: Services): ApplicationFunction {
 export function createHttpApp(services: Services): Hono {
   return buildHttpApp({
     log: services.log,
-    errorTranslators: [tokenErrorTranslator, migrationErrorTranslator],
+    errorTranslators: [tokenErrorTranslator, migrationErrorTranslator, databaseUnavailableTranslator],
     routeGroups: [
       healthRoutes({ sequelize: services.models.sequelize }),
       tokenApiRoutes({ resolver: services.tokenResolver, serviceApiToken: services.config.serviceApiToken }),

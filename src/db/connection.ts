@@ -10,9 +10,16 @@ export interface ConnectOptions {
   /** Pool size per process; several instances share one server. */
   maxConnections?: number;
   logQuery?: (sql: string) => void;
+  /**
+   * Client-side limit on waiting for a query's answer. statement_timeout is enforced by the server,
+   * so it cannot end a wait for a server that is unreachable without a reset (a network partition):
+   * without this, such a request hung forever. Longer than statement_timeout, so a slow query is
+   * still ended by the server first. Sequelize discards a connection whose read timed out.
+   */
+  queryTimeoutMs?: number;
 }
 
-export function connectDatabase({ url, maxConnections = 10, logQuery }: ConnectOptions): Sequelize {
+export function connectDatabase({ url, maxConnections = 10, logQuery, queryTimeoutMs = 35_000 }: ConnectOptions): Sequelize {
   return new Sequelize(url, {
     dialect: "postgres",
     dialectModule: pg,
@@ -23,6 +30,7 @@ export function connectDatabase({ url, maxConnections = 10, logQuery }: ConnectO
       // Fail fast instead of hanging when the server is gone; statements never run forever.
       connectionTimeoutMillis: 5_000,
       statement_timeout: 30_000,
+      query_timeout: queryTimeoutMs,
       idle_in_transaction_session_timeout: 60_000,
     },
   });

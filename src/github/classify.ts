@@ -62,8 +62,10 @@ export function classifyOAuthErrorBody(
 function retryAfter(header: (name: string) => string | undefined): number | null {
   const seconds = Number(header("retry-after"));
   if (Number.isFinite(seconds) && seconds > 0) return seconds;
+  // GitHub sends x-ratelimit-reset on every answer, 5xx included: it says when to come back only when
+  // the budget is spent. Read on a plain 500 it paused whole batches for up to the pacer's maximum.
   const reset = Number(header("x-ratelimit-reset"));
-  if (Number.isFinite(reset) && reset > 0) return Math.max(1, Math.ceil(reset - Date.now() / 1000));
+  if (header("x-ratelimit-remaining") === "0" && Number.isFinite(reset) && reset > 0) return Math.max(1, Math.ceil(reset - Date.now() / 1000));
   return null;
 }
 

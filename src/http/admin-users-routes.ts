@@ -52,7 +52,11 @@ export function adminUsersRoutes({ adminApiToken, directory, validator, rollback
       throw new HttpError(415, "unsupported_media_type", "Send JSON lines as text/plain or application/x-ndjson.");
     }
     const report = await importer.importJsonLines((await c.req.text()).split("\n"));
-    return c.json(report, report.rejected > 0 && report.created + report.updated === 0 ? 400 : 200);
+    if (report.rejected > 0 && report.created + report.updated === 0) {
+      // A refusal answers `{error, message}` like every other 400; the report still says which lines and why.
+      return c.json({ error: "invalid_request", message: `No line could be imported: ${report.rejected} rejected.`, ...report }, 400);
+    }
+    return c.json(report, 200);
   });
 
   routes.get("/:github_id", async (c) => {

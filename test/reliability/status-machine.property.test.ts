@@ -1,0 +1,77 @@
+// Model check of the migration status machine: random sequences of requested transitions, applied
+// through transitionUser on real rows. Whatever the sequence, every accepted step is legal and
+// audited as a chain, every refused one throws and writes nothing, and no illegal state is reached.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import fc from "fast-check";
+import { MIGRATION_STATUSES, type MigrationStatus } from "../../src/db/models/index.js";
+import { canTransition, IllegalTransitionError, transitionUser } from "../../src/migration/status-machine.js";
+import { createTestDatabase, type TestDatabase } from "../support/database.js";
+import { ReliabilityTally } from "./reliability-tally.js";
+
+const RUNS = process.env.RELIABILITY_HEAVY === "1" ? 300 : 40;
+let database: TestDatabase;
+let nextGithubId = 70_000;
+const tally = new ReliabilityTally();
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database?.drop();
+  tally.print();
+});
+
+const status = fc.constantFrom(...MIGRATION_STATUSES);
+
+describe("the status machine under random event sequences", () => {
+  it("never reaches an illegal state, and audits exactly what it accepted", async () => {
+    await fc.assert(
+      fc.asyncProperty(status, fc.array(status, { maxLength: 10 }), async (initial, requests) => {
+        const models = database.models;
+        const user = await models.User.create({ githubId: nextGithubId++, login: `model-${nextGithubId}`, tokenMigrationStatus: initial });
+        let modelled: MigrationStatus = initial;
+        let accepted = 0;
+        // A user seeded in reauth_required or revoked has been migrated before, by those states' meaning.
+        let everMigrated = ["migrated", "reauth_required", "revoked"].includes(initial);
+        for (const to of requests) {
+          const legal = canTransition(modelled, to);
+          let outcome: "done" | "refused";
+          try {
+            await database.sequelize.transaction((transaction) => transitionUser(models, { user, to, reason: `to ${to}`, actor: "model", transaction }));
+            outcome = "done";
+          } catch (error) {
+            if (!(error instanceof IllegalTransitionError)) throw error;
+            outcome = "refused";
+          }
+          tally.record("status machine: transitions", "illegal accepted", { bad: outcome === "done" && !legal ? 1 : 0 });
+          expect({ from: modelled, to, outcome }).toEqual({ from: modelled, to, outcome: legal ? "done" : "refused" });
+          if (legal) {
+            // The design's rules, independent of the table: reauth only from migrated, out of a
+            // rollback only back to pending or to migrated by an authorization.
+            if (to === "reauth_required") expect(modelled).toBe("migrated");
+            if (modelled === "rolled_back") expect(["pending", "migrated"]).toContain(to);
+            if (to === "revoked") expect(everMigrated || modelled === "failed").toBe(true);
+            modelled = to;
+            accepted += 1;
+            everMigrated ||= to === "migrated";
+          }
+          await user.reload();
+          expect(user.tokenMigrationStatus).toBe(modelled);
+          expect(MIGRATION_STATUSES).toContain(user.tokenMigrationStatus);
+          // The reason is kept exactly while the user is failed or reauth_required.
+          if (accepted > 0) expect(user.migrationError !== null).toBe(modelled === "failed" || modelled === "reauth_required");
+        }
+        const events = await models.MigrationEvent.findAll({ where: { userId: user.id }, order: [["id", "ASC"]] });
+        expect(events).toHaveLength(accepted);
+        let chain: MigrationStatus = initial;
+        for (const event of events) {
+          expect(event.fromStatus).toBe(chain);
+          expect(canTransition(event.fromStatus as MigrationStatus, event.toStatus as MigrationStatus)).toBe(true);
+          chain = event.toStatus as MigrationStatus;
+        }
+        expect(chain).toBe(modelled);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
