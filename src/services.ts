@@ -2,6 +2,7 @@
 // Probot app function, the jobs and the CLI all share the same objects.
 import type { Logger } from "pino";
 import { createAuthServices, type AuthServices } from "./auth/auth-services.js";
+import { ConsentLinks } from "./auth/consent-links.js";
 import { MaintainerAccess } from "./auth/maintainer-access.js";
 import type { AppConfig } from "./config.js";
 import type { Models } from "./db/models/index.js";
@@ -31,8 +32,9 @@ export interface CreateServicesOptions {
 
 export function createServices({ config, models, log }: CreateServicesOptions): Services {
   const flags = new FeatureFlags({ models, defaults: config.flagDefaults });
-  const vault = createTokenVault({ config, models, log, flags });
-  const auth = createAuthServices({ config, models, log, vault });
+  const consentLinks = new ConsentLinks({ baseUrl: config.baseUrl, secret: config.sessionSecret });
+  const vault = createTokenVault({ config, models, log, flags, consentLinks });
+  const auth = createAuthServices({ config, models, log, vault, consentLinks });
   const githubApp = new GitHubAppApi({ fallback: () => standaloneProbot(config, log) });
   const installations = createInstallationServices({ models, githubApp, tokenStore: vault.tokenStore, log });
   const migration = createMigrationEngine({ config, models, log, flags, appSlug: () => githubApp.appSlug(), ...vault, ...auth });

@@ -5,7 +5,7 @@ import type { Models } from "../db/models/index.js";
 import type { TokenVault } from "../tokens/token-vault.js";
 import { AccountOverviews } from "./account-overview.js";
 import { UserAuthorization } from "./authorization.js";
-import { ConsentLinks } from "./consent-links.js";
+import type { ConsentLinks } from "./consent-links.js";
 import { Disconnection } from "./disconnection.js";
 import { userAuthorizationCalls } from "./github-calls.js";
 import { OAuthStateStore } from "./oauth-state-store.js";
@@ -28,11 +28,12 @@ export interface CreateAuthServicesOptions {
   models: Models;
   log: Logger;
   vault: Pick<TokenVault, "sealer" | "tokenStore" | "tokenRefresher" | "tokenResolver">;
+  /** Built by the composition root, because token resolution hands out consent links too. */
+  consentLinks: ConsentLinks;
 }
 
-export function createAuthServices({ config, models, log, vault }: CreateAuthServicesOptions): AuthServices {
+export function createAuthServices({ config, models, log, vault, consentLinks }: CreateAuthServicesOptions): AuthServices {
   const github = userAuthorizationCalls(config);
-  const consentLinks = new ConsentLinks({ baseUrl: config.baseUrl, secret: config.sessionSecret });
   const secure = config.baseUrl.startsWith("https:");
   return {
     userAuthorization: new UserAuthorization({

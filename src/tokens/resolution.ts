@@ -28,8 +28,11 @@ export interface TokenResolverOptions {
   store: TokenStore;
   refresher: TokenRefresher;
   policy: RolloutPolicy;
-  /** Where a user is sent to authorize the GitHub App again. */
-  consentUrl: string;
+  /**
+   * Where this user is sent to authorize the GitHub App again: a consent link bound to their GitHub
+   * account (auth/consent-links.ts), so the sign-in it starts refuses any other account.
+   */
+  consentUrlFor: (user: { githubId: number; login: string }) => string;
   now?: () => Date;
 }
 
@@ -88,6 +91,6 @@ export class TokenResolver {
 
   #reauthRequired(user: UserRow): never {
     tokenMetrics.resolutions.inc({ type: "reauth_required" });
-    throw new ReauthRequiredError(user.githubId, this.#options.consentUrl);
+    throw new ReauthRequiredError(user.githubId, this.#options.consentUrlFor(user));
   }
 }

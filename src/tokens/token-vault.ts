@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
 import type { Models } from "../db/models/index.js";
 import { refreshUserToken } from "../github/token-refresh.js";
+import type { ConsentLinks } from "../auth/consent-links.js";
 import type { FeatureFlags } from "../migration/flags.js";
 import { KeyRotation } from "./key-rotation.js";
 import { TokenKeepAlive } from "./keep-alive.js";
@@ -31,9 +32,11 @@ export interface CreateTokenVaultOptions {
   log: Logger;
   /** The rollout flags (migration/flags.ts), which decide who is served App tokens. */
   flags: FeatureFlags;
+  /** Consent links bound to one GitHub account, for reauth_required answers. */
+  consentLinks: Pick<ConsentLinks, "createConsentLink">;
 }
 
-export function createTokenVault({ config, models, log, flags }: CreateTokenVaultOptions): TokenVault {
+export function createTokenVault({ config, models, log, flags, consentLinks }: CreateTokenVaultOptions): TokenVault {
   const sealer = new TokenSealer(config.encryptionKeys);
   const tokenStore = new TokenStore({ models, sealer });
   const tokenRefresher = new TokenRefresher({
@@ -60,7 +63,7 @@ export function createTokenVault({ config, models, log, flags }: CreateTokenVaul
     store: tokenStore,
     refresher: tokenRefresher,
     policy: new FeatureFlagRolloutPolicy({ flags }),
-    consentUrl: `${config.baseUrl}/auth/login?return_to=/me`,
+    consentUrlFor: (user) => consentLinks.createConsentLink(user.githubId, user.login),
   });
   const client = (clientId: string | null, clientSecret: string | null) =>
     clientId && clientSecret ? { clientId, clientSecret } : null;

@@ -94,8 +94,11 @@ describe("GET /api/v1/users/{github_id}/token", () => {
       expect(answer.body).toEqual({
         error: "reauth_required",
         message: expect.any(String),
-        consent_url: `${app.services.config.baseUrl}/auth/login?return_to=/me`,
+        consent_url: expect.stringMatching(new RegExp(`^${app.services.config.baseUrl}/auth/login\\?consent=`)),
       });
+      // The link names this user: a sign-in through it refuses any other GitHub account.
+      const reference = new URL(answer.body.consent_url as string).searchParams.get("consent")!;
+      expect(app.services.consentLinks.verify(reference)).toEqual({ githubId: seeded.githubId, login: expect.any(String) });
       expect(answer.headers.get("cache-control")).toBe("no-store");
     } finally {
       await flag.destroy();
