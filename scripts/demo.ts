@@ -21,7 +21,8 @@ const dataDir = path.resolve(process.env.DEMO_DATA_DIR ?? ".data/demo");
 const maintainer = "monalisa";
 
 // The simulator keeps its tokens in memory, so tokens stored by an earlier run would be dead: start
-// clean. The demo always runs its own embedded Postgres, never a DATABASE_URL that may hold real data.
+// clean. The demo runs its own embedded Postgres, never a DATABASE_URL that may hold real data; an
+// empty database may be named explicitly with DEMO_DATABASE_URL.
 rmSync(dataDir, { recursive: true, force: true });
 
 const keys = generateKeyPairSync("rsa", {
@@ -45,6 +46,7 @@ const log = await createLogger({ level: (process.env.LOG_LEVEL as "warn" | undef
 const config = loadConfig({
   env: {
     DATA_DIR: dataDir,
+    DATABASE_URL: process.env.DEMO_DATABASE_URL,
     APP_ID: String(app.id),
     PRIVATE_KEY: keys.privateKey,
     WEBHOOK_SECRET: webhookSecret,

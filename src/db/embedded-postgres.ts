@@ -52,7 +52,17 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     onError: (error) => log(String(error)),
   });
   if (!initialised) {
-    await cluster.initialise();
+    await cluster.initialise().catch((error: unknown) => {
+      if (/Permission denied/i.test(String((error as Error)?.message))) {
+        throw new Error(
+          `The embedded Postgres could not use ${options.directory}: as root it runs as the "postgres" user, ` +
+            "which must be able to enter every folder above it and above node_modules. Move the project " +
+            "out of a private folder (such as /root), or set DATABASE_URL to a Postgres server.",
+          { cause: error },
+        );
+      }
+      throw error;
+    });
     writeFileSync(settingsFile, JSON.stringify(settings), { mode: 0o600 });
   }
   await cluster.start();

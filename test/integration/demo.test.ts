@@ -1,32 +1,38 @@
 // `npm run demo` is a newcomer's first look: it must start quickly and every URL it prints must answer.
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { findFreePort } from "../../src/free-port.js";
+import { createEmptyTestDatabase } from "../support/database.js";
 
 describe("npm run demo", () => {
   let demo: ChildProcess | undefined;
+  let database: Awaited<ReturnType<typeof createEmptyTestDatabase>> | undefined;
 
   afterAll(async () => {
-    if (!demo || demo.exitCode !== null) return;
-    const exited = new Promise((resolve) => demo!.once("exit", resolve));
-    demo.kill("SIGINT");
-    await exited;
+    if (demo && demo.exitCode === null) {
+      const exited = new Promise((resolve) => demo!.once("exit", resolve));
+      demo.kill("SIGINT");
+      await exited;
+    }
+    await database?.drop();
   });
 
   it("starts the simulator and the app, imports legacy users, and every printed URL answers", async () => {
     const [appPort, simulatorPort] = [await findFreePort(), await findFreePort()];
-    // As root, the embedded Postgres runs as the `postgres` user, which must be able to walk in.
+    // The demo's own embedded Postgres is exercised by `npm start`'s path; here it gets an empty
+    // database on the test run's server, so the test does not depend on where the clone lives.
+    database = await createEmptyTestDatabase();
     const scratch = mkdtempSync(path.join(tmpdir(), "gaut-demo-"));
-    chmodSync(scratch, 0o755);
     const startedAt = Date.now();
     demo = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts"], {
       env: {
         ...process.env,
         NODE_OPTIONS: "",
         DATABASE_URL: "",
+        DEMO_DATABASE_URL: database.url,
         DEMO_PORT: String(appPort),
         DEMO_SIMULATOR_PORT: String(simulatorPort),
         DEMO_DATA_DIR: path.join(scratch, "demo"),
