@@ -68,9 +68,10 @@ async function main(argv: string[]): Promise<number> {
       args: rest,
       options: {
         ...Object.fromEntries(
-          Object.entries(command.options ?? {}).map(([name, option]) => [
+          // parseArgs rejects keys present with an undefined value, so only set what the command gives.
+          Object.entries(command.options ?? {}).map(([name, { type, short, default: fallback }]) => [
             name,
-            { type: option.type, short: option.short, default: option.default },
+            { type, ...(short === undefined ? {} : { short }), ...(fallback === undefined ? {} : { default: fallback }) },
           ]),
         ),
         json: { type: "boolean", default: false },

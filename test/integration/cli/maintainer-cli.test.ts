@@ -1,0 +1,80 @@
+// The maintainer CLI as a maintainer runs it: the real bin/ entry in its own process, over the same
+// services and database as the server.
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { testEnv } from "../../support/config.js";
+import { createEmptyTestDatabase } from "../../support/database.js";
+
+const run = promisify(execFile);
+
+describe("the maintainer CLI", () => {
+  let database: Awaited<ReturnType<typeof createEmptyTestDatabase>>;
+  let env: Record<string, string | undefined>;
+
+  beforeAll(async () => {
+    database = await createEmptyTestDatabase();
+    env = { ...process.env, ...testEnv({ DATABASE_URL: database.url }), NODE_OPTIONS: "" };
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, ["bin/github-app-user-tokens.js", ...args], { env, timeout: 60_000 });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failure = error as { code: number; stdout: string; stderr: string };
+      return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+    }
+  }
+
+  it("lists its commands, and refuses an unknown one with usage and exit code 2", async () => {
+    const help = await cli("--help");
+    expect(help.code).toBe(0);
+    expect(help.stderr).toContain("migration batch");
+    const unknown = await cli("migrate", "everything");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("usage: github-app-user-tokens <command>");
+  });
+
+  it("imports legacy users from a file, reporting the bad line by number (exit 1), then shows the counts", async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "gaut-cli-")), "users.jsonl");
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ github_id: 501, login: "ada", access_token: "gho_cliimport00000000000000000000000001" }),
+        "{ not json",
+        JSON.stringify({ github_id: 502, login: "grace", access_token: "gho_cliimport00000000000000000000000002" }),
+      ].join("\n"),
+    );
+    const imported = await cli("users", "import", "--file", file, "--json");
+    // The good lines are imported; the exit code tells a script that one needs attention.
+    expect(imported.code).toBe(1);
+    const report = JSON.parse(imported.stdout) as { created: number; rejected: number; rejections: Array<{ line: number }> };
+    expect(report).toMatchObject({ created: 2, rejected: 1 });
+    expect(report.rejections.map((rejection) => rejection.line)).toEqual([2]);
+    expect(imported.stdout + imported.stderr).not.toContain("gho_cliimport");
+
+    const status = await cli("migration", "status", "--json");
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ total_users: 2, by_status: { pending: 2 } });
+  });
+
+  it("changes a flag with the maintainer named, shows it in the list and the history, and refuses a bad value", async () => {
+    const set = await cli("flags", "set", "--name", "github_app_tokens_rollout_percent", "--value", "10", "--actor", "octo-maintainer");
+    expect(set.code).toBe(0);
+    const list = JSON.parse((await cli("flags", "list", "--json")).stdout) as Array<{ name: string; value: unknown; source: string }>;
+    expect(list.find((flag) => flag.name === "github_app_tokens_rollout_percent")).toMatchObject({ value: 10, source: "database" });
+    const history = JSON.parse((await cli("flags", "history", "--json")).stdout) as Array<{ changedBy: string; newValue: unknown }>;
+    expect(history[0]).toMatchObject({ changedBy: "octo-maintainer", newValue: 10 });
+
+    const refused = await cli("flags", "set", "--name", "github_app_tokens_rollout_percent", "--value", "150");
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr + refused.stdout).toContain("at most 100");
+  });
+});
