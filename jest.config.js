@@ -18,6 +18,7 @@ export default {
   // The browser suite needs Debian's Chromium, which a fresh machine may lack: it runs through
   // `npm run test:e2e` (and in CI), so `npm test` passes after a plain `npm install`.
   testPathIgnorePatterns: process.env.JEST_E2E === "1" ? ["/node_modules/"] : ["/node_modules/", "<rootDir>/test/e2e/"],
+  setupFilesAfterEnv: ["<rootDir>/test/support/nock-isolation.ts"],
   globalSetup: "<rootDir>/test/support/global-setup.mjs",
   globalTeardown: "<rootDir>/test/support/global-teardown.mjs",
   testTimeout: 30000,
