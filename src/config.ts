@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
-export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface EncryptionKey {
   id: string;
@@ -154,11 +155,7 @@ const envSchema = z.object({
   LEGACY_OAUTH_CLIENT_SECRET: optionalText,
   PORT: integerText(0, 65535).default(3000),
   HOST: optionalText,
-  LOG_LEVEL: z
-    .enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"], {
-      error: "must be one of trace, debug, info, warn, error, fatal, silent",
-    })
-    .default("info"),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   BASE_URL: urlText.optional(),
   DATABASE_URL: z
     .string()

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { run } from "probot";
 import { startAppServer } from "./app-server.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig, LOG_LEVELS } from "./config.js";
 import { migrateToLatest } from "./db/migrator.js";
 import { openDatabase } from "./db/open-database.js";
 import { createJobs } from "./jobs/all-jobs.js";
@@ -11,8 +11,11 @@ import { createLogger } from "./observability/logger.js";
 
 if (existsSync(".env")) process.loadEnvFile(".env");
 
+// The logger exists before configuration is validated (config reports through it), so a bad
+// LOG_LEVEL falls back to info here and is then named by loadConfig's error.
+const requestedLevel = LOG_LEVELS.find((level) => level === process.env.LOG_LEVEL) ?? "info";
 const log = await createLogger({
-  level: (process.env.LOG_LEVEL as "info" | undefined) ?? "info",
+  level: requestedLevel,
   format: process.env.LOG_FORMAT === "json" || process.env.NODE_ENV === "production" ? "json" : "pretty",
 });
 
