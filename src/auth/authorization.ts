@@ -129,9 +129,14 @@ export class UserAuthorization {
         );
       }
       if (previousStatus !== "migrated") {
+        // A user whose App token had died coming back is a recovery, not a first migration.
+        const recovered = previousStatus === "reauth_required" || previousStatus === "revoked";
         await enqueueNotification(
           models,
-          { eventType: "user.migrated", payload: { github_id: identity.id, login: identity.login } },
+          {
+            eventType: recovered ? "token.recovered" : "user.migrated",
+            payload: { github_id: identity.id, login: identity.login, ...(recovered ? { previous_status: previousStatus } : {}) },
+          },
           transaction,
         );
       }

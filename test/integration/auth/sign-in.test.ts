@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { transitionUser } from "../../../src/migration/status-machine.js";
 import { seedUser } from "../tokens/vault-fixture.js";
 import { Browser, chooseAtGitHub, locationOf, signIn, snapshotTables, startSignInWorld, type SignInWorld } from "./sign-in-fixture.js";
 
@@ -96,6 +97,23 @@ describe("signing in with the GitHub App (against the simulator)", () => {
     expect(app.services.tokenStore.readAppTokens(user!)?.accessToken).toMatch(/^ghu_/);
     const events = await database.models.MigrationEvent.findAll({ where: { userId: user!.id } });
     expect(events.map((event) => [event.fromStatus, event.toStatus])).toEqual([["pending", "migrated"]]);
+  });
+
+  it("tells the application token.recovered when a user whose refresh token died authorizes again", async () => {
+    const { app, simulator, database } = world;
+    const seeded = await seedUser(app.services, simulator, { app: true, legacy: false });
+    await database.sequelize.transaction((transaction) =>
+      transitionUser(database.models, { user: seeded.user, to: "reauth_required", reason: "bad_refresh_token", actor: "system", transaction }),
+    );
+
+    const callback = await signIn(new Browser(app.url), { login: seeded.login });
+    expect(callback.status).toBe(302);
+
+    const user = await database.models.User.findOne({ where: { githubId: seeded.githubId } });
+    expect(user?.tokenMigrationStatus).toBe("migrated");
+    const notices = await database.models.Notification.findAll({ where: { eventType: ["token.recovered", "user.migrated"] } });
+    const mine = notices.filter((notice) => notice.payload.github_id === seeded.githubId);
+    expect(mine.map((notice) => [notice.eventType, notice.payload.previous_status])).toEqual([["token.recovered", "reauth_required"]]);
   });
 
   it("returns to a return_to path of ours after signing in", async () => {
