@@ -4,7 +4,7 @@ import type { ApplicationFunction } from "probot";
 import { adminFlagsRoutes } from "./http/admin-flags-routes.js";
 import { adminInstallationsRoutes } from "./http/admin-installations-routes.js";
 import { adminMigrationRoutes } from "./http/admin-migration-routes.js";
-import { migrationErrorTranslator } from "./http/admin-request.js";
+import { migrationErrorTranslator, type AdminAccess } from "./http/admin-request.js";
 import { adminUsersRoutes } from "./http/admin-users-routes.js";
 import { authRoutes } from "./http/auth-routes.js";
 import { dashboardRoutes } from "./http/dashboard/dashboard-routes.js";
@@ -30,6 +30,12 @@ export function createAppFunction(services: Services): ApplicationFunction {
 
 /** Every HTTP route of the app (the OpenAPI test walks these). */
 export function createHttpApp(services: Services): Hono {
+  const adminAccess: AdminAccess = {
+    adminApiToken: services.config.adminApiToken,
+    sessions: services.sessions,
+    maintainers: services.maintainerAccess,
+    baseUrl: services.config.baseUrl,
+  };
   return buildHttpApp({
     log: services.log,
     errorTranslators: [tokenErrorTranslator, migrationErrorTranslator, databaseUnavailableTranslator],
@@ -51,7 +57,7 @@ export function createHttpApp(services: Services): Hono {
         log: services.log,
       }),
       adminMigrationRoutes({
-        adminApiToken: services.config.adminApiToken,
+        access: adminAccess,
         models: services.models,
         flags: services.flags,
         batches: services.migrationBatches,
@@ -59,14 +65,14 @@ export function createHttpApp(services: Services): Hono {
         cleanup: services.legacyCleanup,
       }),
       adminUsersRoutes({
-        adminApiToken: services.config.adminApiToken,
+        access: adminAccess,
         directory: services.userDirectory,
         validator: services.userValidator,
         rollback: services.migrationRollback,
         importer: services.legacyImporter,
       }),
-      adminFlagsRoutes({ adminApiToken: services.config.adminApiToken, flags: services.flags }),
-      adminInstallationsRoutes({ adminApiToken: services.config.adminApiToken, installations: services.installations }),
+      adminFlagsRoutes({ access: adminAccess, flags: services.flags }),
+      adminInstallationsRoutes({ access: adminAccess, installations: services.installations }),
       dashboardRoutes({
         figures: services.dashboardFigures,
         maintainers: services.maintainerAccess,

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { FeatureFlags } from "../migration/flags.js";
 import { flagChangeJson } from "./admin-migration-routes.js";
-import { ADMIN_API_PREFIX, actorOf, requireAdminKey } from "./admin-request.js";
+import { ADMIN_API_PREFIX, actorOf, requireAdmin, type AdminAccess } from "./admin-request.js";
 import { parseInput, parseJsonBody } from "./input.js";
 
 const flagNameParam = z.object({ name: z.string().regex(/^[a-z_]{1,64}$/, { error: "name must be a flag name" }) });
@@ -13,9 +13,9 @@ const flagRequest = z.strictObject({ value: z.unknown() }).refine((body) => "val
   path: ["value"],
 });
 
-export function adminFlagsRoutes({ adminApiToken, flags }: { adminApiToken: string; flags: FeatureFlags }): Hono {
+export function adminFlagsRoutes({ access, flags }: { access: AdminAccess; flags: FeatureFlags }): Hono {
   const routes = new Hono().basePath(`${ADMIN_API_PREFIX}/flags`);
-  routes.use("*", requireAdminKey(adminApiToken));
+  routes.use("*", requireAdmin(access));
 
   routes.get("/", async (c) => {
     const [states, history] = await Promise.all([flags.list(), flags.history({ limit: 50 })]);

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { InstallationService, InstallationSummary } from "../installations/installation-service.js";
-import { ADMIN_API_PREFIX, requireAdminKey } from "./admin-request.js";
+import { ADMIN_API_PREFIX, requireAdmin, type AdminAccess } from "./admin-request.js";
 import { parseInput } from "./input.js";
 
 const MAX_LIMIT = 500;
@@ -25,9 +25,9 @@ const listQuery = z.strictObject(
   { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown query parameter: ${issue.keys.join(", ")}` : undefined) },
 );
 
-export function adminInstallationsRoutes({ adminApiToken, installations }: { adminApiToken: string; installations: InstallationService }): Hono {
+export function adminInstallationsRoutes({ access, installations }: { access: AdminAccess; installations: InstallationService }): Hono {
   const routes = new Hono().basePath(`${ADMIN_API_PREFIX}/installations`);
-  routes.use("*", requireAdminKey(adminApiToken));
+  routes.use("*", requireAdmin(access));
 
   routes.get("/", async (c) => {
     const query = parseInput(listQuery, c.req.query(), "query parameter");

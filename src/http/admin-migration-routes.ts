@@ -8,7 +8,7 @@ import type { FeatureFlags, FlagChange } from "../migration/flags.js";
 import { migrationOverview } from "../migration/overview.js";
 import type { MigrationRollback } from "../migration/rollback.js";
 import type { Models } from "../db/models/index.js";
-import { ADMIN_API_PREFIX, actorOf, requireAdminKey } from "./admin-request.js";
+import { ADMIN_API_PREFIX, actorOf, requireAdmin, type AdminAccess } from "./admin-request.js";
 import { parseInput, parseJsonBody } from "./input.js";
 
 const batchRequest = z.strictObject({
@@ -37,7 +37,7 @@ const cleanupRequest = z
 const emptyRequest = z.strictObject({});
 
 export interface AdminMigrationRoutesOptions {
-  adminApiToken: string;
+  access: AdminAccess;
   models: Models;
   flags: FeatureFlags;
   batches: MigrationBatches;
@@ -45,9 +45,9 @@ export interface AdminMigrationRoutesOptions {
   cleanup: LegacyCleanup;
 }
 
-export function adminMigrationRoutes({ adminApiToken, models, flags, batches, rollback, cleanup }: AdminMigrationRoutesOptions): Hono {
+export function adminMigrationRoutes({ access, models, flags, batches, rollback, cleanup }: AdminMigrationRoutesOptions): Hono {
   const routes = new Hono().basePath(`${ADMIN_API_PREFIX}/migration`);
-  routes.use("*", requireAdminKey(adminApiToken));
+  routes.use("*", requireAdmin(access));
 
   routes.get("/", async (c) => {
     const overview = await migrationOverview({ models, flags, batches });

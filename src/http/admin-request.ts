@@ -12,6 +12,8 @@ import {
 } from "../migration/errors.js";
 import { githubLogin } from "../migration/github-login.js";
 import { ConcurrentTransitionError, IllegalTransitionError } from "../migration/status-machine.js";
+import type { MaintainerAccess } from "../auth/maintainer-access.js";
+import type { SessionCookies } from "../auth/session-cookies.js";
 import { requireApiKey } from "./api-key-auth.js";
 import { HttpError, type ErrorTranslator } from "./errors.js";
 
@@ -19,12 +21,51 @@ export const ADMIN_API_PREFIX = "/api/v1/admin";
 /** The actor recorded for admin-key calls that name no maintainer. */
 const DEFAULT_ACTOR = "admin-api";
 
-export function requireAdminKey(adminApiToken: string): MiddlewareHandler {
-  return requireApiKey({ expectedKey: adminApiToken, realm: "admin" });
+/** Who may call the admin API: the admin key, or a signed-in maintainer (DESIGN "HTTP surface"). */
+export interface AdminAccess {
+  adminApiToken: string;
+  sessions: Pick<SessionCookies, "read">;
+  maintainers: Pick<MaintainerAccess, "check">;
+  /** This service's public URL: a maintainer's session may change things only from our own pages. */
+  baseUrl: string;
 }
 
-/** `X-Actor: <login>` names the maintainer behind an admin-key call in the audit trail. */
+const READ_ONLY_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** The maintainer behind a session-authenticated request, recorded as its actor. */
+const sessionActors = new WeakMap<Request, string>();
+
+/**
+ * A request with an Authorization header is judged by the admin key alone. Without one, a session
+ * cookie of a login in ADMIN_GITHUB_LOGINS is accepted; its writes must carry our own Origin, since
+ * a browser sends the cookie whoever asks it to.
+ */
+export function requireAdmin(access: AdminAccess): MiddlewareHandler {
+  const requireKey = requireApiKey({ expectedKey: access.adminApiToken, realm: "admin" });
+  const ourOrigin = new URL(access.baseUrl).origin;
+  return async (c, next) => {
+    if (c.req.header("authorization") !== undefined) return requireKey(c, next);
+    const session = await access.sessions.read(c);
+    if (!session) return requireKey(c, next);
+    const check = await access.maintainers.check(session.githubId);
+    if (check.kind === "not_maintainer") {
+      throw new HttpError(403, "forbidden", `${check.login} is not one of this service's maintainers (ADMIN_GITHUB_LOGINS).`);
+    }
+    if (check.kind === "unknown_user") return requireKey(c, next);
+    if (!READ_ONLY_METHODS.has(c.req.method) && c.req.header("origin") !== ourOrigin) {
+      throw new HttpError(403, "forbidden", "With a maintainer's session, changes are accepted only from this service's own pages.");
+    }
+    sessionActors.set(c.req.raw, check.login);
+    await next();
+  };
+}
+
+/**
+ * Who is acting, for the audit trail: the signed-in maintainer, or for admin-key calls the
+ * `X-Actor: <login>` header naming the maintainer behind it.
+ */
 export function actorOf(c: Context): string {
+  const maintainer = sessionActors.get(c.req.raw);
+  if (maintainer !== undefined) return maintainer;
   const header = c.req.header("x-actor");
   if (header === undefined) return DEFAULT_ACTOR;
   const parsed = githubLogin.safeParse(header.trim());

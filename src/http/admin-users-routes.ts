@@ -8,7 +8,7 @@ import type { LegacyImporter } from "../migration/legacy-import.js";
 import type { MigrationRollback } from "../migration/rollback.js";
 import type { UserDirectory } from "../migration/user-directory.js";
 import type { UserValidator } from "../migration/validation.js";
-import { ADMIN_API_PREFIX, actorOf, requireAdminKey } from "./admin-request.js";
+import { ADMIN_API_PREFIX, actorOf, requireAdmin, type AdminAccess } from "./admin-request.js";
 import { githubIdParam, parseInput, parseJsonBody } from "./input.js";
 import { HttpError } from "./errors.js";
 
@@ -30,16 +30,16 @@ const reasonRequest = z.strictObject({ reason: z.string().trim().min(1).max(500)
 const JSON_LINES_TYPES = new Set(["text/plain", "application/x-ndjson", "application/jsonl"]);
 
 export interface AdminUsersRoutesOptions {
-  adminApiToken: string;
+  access: AdminAccess;
   directory: UserDirectory;
   validator: UserValidator;
   rollback: MigrationRollback;
   importer: LegacyImporter;
 }
 
-export function adminUsersRoutes({ adminApiToken, directory, validator, rollback, importer }: AdminUsersRoutesOptions): Hono {
+export function adminUsersRoutes({ access, directory, validator, rollback, importer }: AdminUsersRoutesOptions): Hono {
   const routes = new Hono().basePath(`${ADMIN_API_PREFIX}/users`);
-  routes.use("*", requireAdminKey(adminApiToken));
+  routes.use("*", requireAdmin(access));
 
   routes.get("/", async (c) => {
     const query = parseInput(listQuery, c.req.query(), "query parameter");
