@@ -1,15 +1,11 @@
 // GET /api/v1/admin/installations: what we know about installations, behind the admin key.
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { startTestApp, type TestApp } from "../../support/app.js";
-import { createTestDatabase, type TestDatabase } from "../../support/database.js";
+import { beforeAll, describe, expect, it } from "@jest/globals";
+import { useTestAppOnFreshDatabase } from "../../support/app-on-fresh-database.js";
 
 describe("GET /api/v1/admin/installations", () => {
-  let database: TestDatabase;
-  let app: TestApp;
+  const running = useTestAppOnFreshDatabase();
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    app = await startTestApp({ sequelize: database.sequelize });
     const installation = (id: number, extra: Record<string, unknown> = {}) => ({
       id,
       accountId: id * 10,
@@ -19,28 +15,24 @@ describe("GET /api/v1/admin/installations", () => {
       repositorySelection: "selected" as const,
       ...extra,
     });
-    await app.services.models.Installation.bulkCreate([
+    await running.app.services.models.Installation.bulkCreate([
       installation(1),
       installation(2, { suspendedAt: new Date("2024-06-01T00:00:00Z"), suspendedBy: "admin" }),
       installation(3, { deletedAt: new Date("2024-07-01T00:00:00Z") }),
     ]);
-    await app.services.models.InstallationRepository.bulkCreate([
+    await running.app.services.models.InstallationRepository.bulkCreate([
       { installationId: 1, repositoryId: 100, fullName: "org-1/a" },
       { installationId: 1, repositoryId: 101, fullName: "org-1/b" },
       { installationId: 3, repositoryId: 300, fullName: "org-3/kept-as-history" },
     ]);
   });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.drop();
-  });
 
-  const get = (query = "", key: string | null = app.services.config.adminApiToken) =>
-    fetch(`${app.url}/api/v1/admin/installations${query}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+  const get = (query = "", key: string | null = running.app.services.config.adminApiToken) =>
+    fetch(`${running.app.url}/api/v1/admin/installations${query}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
 
   it("refuses a request without the admin key, and one with the service key", async () => {
     expect((await get("", null)).status).toBe(401);
-    const wrongKey = await get("", app.services.config.serviceApiToken);
+    const wrongKey = await get("", running.app.services.config.serviceApiToken);
     expect(wrongKey.status).toBe(401);
     expect(await wrongKey.json()).toEqual({ error: "unauthorized", message: "The admin key is not valid." });
   });

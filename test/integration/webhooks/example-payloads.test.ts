@@ -1,9 +1,8 @@
 // Every example GitHub publishes (@octokit/webhooks-examples, github.com and each GHES version) for
 // the events we handle, signed and sent through Probot's real middleware into a running instance,
 // with the database checked afterwards; plus our installation_target.renamed fixture.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
-import { startTestApp, type TestApp } from "../../support/app.js";
-import { createTestDatabase, type TestDatabase } from "../../support/database.js";
+import { beforeEach, describe, expect, it } from "@jest/globals";
+import { useTestAppOnFreshDatabase } from "../../support/app-on-fresh-database.js";
 import { webhookExamples, type WebhookExample } from "../../support/webhook-examples.js";
 import { sendWebhook } from "../../support/webhooks.js";
 import { resetWebhookState, seedUserWithTokens, storedDelivery, storedInstallation, webhookFixture } from "./webhook-fixture.js";
@@ -42,28 +41,19 @@ const label = (example: WebhookExample, index: number) => `${example.event}.${ex
 const examplesOf = (event: string) => webhookExamples(event).map((example, index) => [label(example, index), example] as const);
 
 describe("webhook example payloads through the real middleware", () => {
-  let database: TestDatabase;
-  let app: TestApp;
+  const running = useTestAppOnFreshDatabase();
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    app = await startTestApp({ sequelize: database.sequelize });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.drop();
-  });
-  beforeEach(() => resetWebhookState(app.services));
+  beforeEach(() => resetWebhookState(running.app.services));
 
   const send = async (event: string, payload: unknown) => {
-    const result = await sendWebhook({ appUrl: app.url, event, payload, secret: app.services.config.webhookSecret });
+    const result = await sendWebhook({ appUrl: running.app.url, event, payload, secret: running.app.services.config.webhookSecret });
     expect(result).toMatchObject({ status: 200 });
     return result.deliveryId;
   };
 
   /** The installation stored as we would have it before this delivery. */
   const storeInstallation = (installation: InstallationPayload, extra: Record<string, unknown>) =>
-    app.services.models.Installation.create({
+    running.app.services.models.Installation.create({
       id: installation.id,
       accountId: installation.account.id,
       accountLogin: installation.account.login,
@@ -95,14 +85,14 @@ describe("webhook example payloads through the real middleware", () => {
     const payload = example.payload as unknown as Payload;
     const { installation } = payload;
     // Known users are linked on `created`; the sender is one of ours.
-    await seedUserWithTokens(app.services, { githubId: payload.sender.id, login: payload.sender.login });
+    await seedUserWithTokens(running.app.services, { githubId: payload.sender.id, login: payload.sender.login });
     if (payload.action === "unsuspend") {
       await storeInstallation(installation, { suspendedAt: new Date("2021-01-01T00:00:00Z"), suspendedBy: "someone" });
     }
 
     const deliveryId = await send("installation", payload);
 
-    const stored = await storedInstallation(app.services, installation.id);
+    const stored = await storedInstallation(running.app.services, installation.id);
     expect(stored).not.toBeNull();
     expectAccountAndGrants(stored!.row, installation);
     expect(stored!.row.repositorySelection).toBe(installation.repository_selection);
@@ -132,7 +122,7 @@ describe("webhook example payloads through the real middleware", () => {
       default:
         throw new Error(`no expectation written for installation.${payload.action}`);
     }
-    expect(await storedDelivery(app.services, deliveryId)).toMatchObject({
+    expect(await storedDelivery(running.app.services, deliveryId)).toMatchObject({
       event: "installation",
       action: payload.action,
       installationId: installation.id,
@@ -147,7 +137,7 @@ describe("webhook example payloads through the real middleware", () => {
     const bystander = { id: 999_999_001, full_name: "someone/unrelated" };
     // Before: the installation with the removed repositories and one that no event mentions.
     await storeInstallation(installation, {});
-    await app.services.models.InstallationRepository.bulkCreate(
+    await running.app.services.models.InstallationRepository.bulkCreate(
       [bystander, ...(payload.repositories_removed ?? [])].map((repository) => ({
         installationId: installation.id,
         repositoryId: repository.id,
@@ -157,17 +147,17 @@ describe("webhook example payloads through the real middleware", () => {
 
     const deliveryId = await send("installation_repositories", payload);
 
-    const stored = await storedInstallation(app.services, installation.id);
+    const stored = await storedInstallation(running.app.services, installation.id);
     const expected = [bystander.id, ...(payload.repositories_added ?? []).map((repository) => repository.id)].sort((a, b) => a - b);
     expect(stored!.repositoryIds).toEqual(expected);
     expect(stored!.row.repositorySelection).toBe(payload.repository_selection);
     expectAccountAndGrants(stored!.row, installation);
-    expect(await storedDelivery(app.services, deliveryId)).toMatchObject({ outcome: "processed", installationId: installation.id });
+    expect(await storedDelivery(running.app.services, deliveryId)).toMatchObject({ outcome: "processed", installationId: installation.id });
   });
 
   it.each(examplesOf("github_app_authorization"))("%s wipes the App tokens, marks the user revoked and tells the application", async (_name, example) => {
     const payload = example.payload as unknown as Payload;
-    const user = await seedUserWithTokens(app.services, { githubId: payload.sender.id, login: payload.sender.login });
+    const user = await seedUserWithTokens(running.app.services, { githubId: payload.sender.id, login: payload.sender.login });
     const legacyBefore = user.providerInfo.access_token;
 
     const deliveryId = await send("github_app_authorization", payload);
@@ -182,23 +172,23 @@ describe("webhook example payloads through the real middleware", () => {
     });
     // The legacy OAuth grant is a different grant: untouched.
     expect(user.providerInfo.access_token).toBe(legacyBefore);
-    expect(app.services.tokenStore.readLegacyToken(user)?.accessToken).toBe(`gho_${payload.sender.id}legacy`);
-    const events = await app.services.models.MigrationEvent.findAll({ where: { userId: user.id } });
+    expect(running.app.services.tokenStore.readLegacyToken(user)?.accessToken).toBe(`gho_${payload.sender.id}legacy`);
+    const events = await running.app.services.models.MigrationEvent.findAll({ where: { userId: user.id } });
     expect(events.map((event) => event.get({ plain: true }))).toEqual([
       expect.objectContaining({ fromStatus: "migrated", toStatus: "revoked", actor: "webhook" }),
     ]);
-    const notifications = await app.services.models.Notification.findAll();
+    const notifications = await running.app.services.models.Notification.findAll();
     expect(notifications.map((notification) => [notification.eventType, notification.payload])).toEqual([
       ["token.revoked", { github_id: payload.sender.id, login: payload.sender.login, status: "revoked" }],
     ]);
     expect(JSON.stringify(notifications[0]!.payload)).not.toMatch(/gh[uro]_/);
-    expect(await storedDelivery(app.services, deliveryId)).toMatchObject({ outcome: "processed", installationId: null });
+    expect(await storedDelivery(running.app.services, deliveryId)).toMatchObject({ outcome: "processed", installationId: null });
   });
 
   it.each(examplesOf("github_app_authorization"))("%s for a user we do not know is acknowledged and recorded as ignored", async (_name, example) => {
     const deliveryId = await send("github_app_authorization", example.payload);
-    expect(await storedDelivery(app.services, deliveryId)).toMatchObject({ outcome: "ignored" });
-    expect(await app.services.models.Notification.count()).toBe(0);
+    expect(await storedDelivery(running.app.services, deliveryId)).toMatchObject({ outcome: "ignored" });
+    expect(await running.app.services.models.Notification.count()).toBe(0);
   });
 
   it("installation_target.renamed (our fixture) renames the account and remembers the old login", async () => {
@@ -207,7 +197,7 @@ describe("webhook example payloads through the real middleware", () => {
       account: Account;
       changes: { login: { from: string } };
     };
-    await app.services.models.Installation.create({
+    await running.app.services.models.Installation.create({
       id: payload.installation.id,
       accountId: payload.account.id,
       accountLogin: payload.changes.login.from,
@@ -218,15 +208,15 @@ describe("webhook example payloads through the real middleware", () => {
 
     const deliveryId = await send("installation_target", payload);
 
-    const stored = await storedInstallation(app.services, payload.installation.id);
+    const stored = await storedInstallation(running.app.services, payload.installation.id);
     expect(stored!.row.accountLogin).toBe(payload.account.login);
     expect(stored!.row.previousAccountLogins).toEqual([{ login: payload.changes.login.from, changedAt: expect.any(String) }]);
-    expect(await storedDelivery(app.services, deliveryId)).toMatchObject({ outcome: "processed", installationId: payload.installation.id });
+    expect(await storedDelivery(running.app.services, deliveryId)).toMatchObject({ outcome: "processed", installationId: payload.installation.id });
   });
 
   it("installation_target.renamed for an installation we do not hold is acknowledged and left to reconciliation", async () => {
     const deliveryId = await send("installation_target", webhookFixture("installation_target.renamed"));
-    expect(await storedDelivery(app.services, deliveryId)).toMatchObject({ outcome: "ignored" });
-    expect(await app.services.models.Installation.count()).toBe(0);
+    expect(await storedDelivery(running.app.services, deliveryId)).toMatchObject({ outcome: "ignored" });
+    expect(await running.app.services.models.Installation.count()).toBe(0);
   });
 });
