@@ -10,7 +10,7 @@ import { GitHubAppApi, standaloneProbot } from "./github/app-api.js";
 import { createInstallationServices, type InstallationServices } from "./installations/installation-services.js";
 import { createTokenVault, type TokenVault } from "./tokens/token-vault.js";
 import { DashboardFigures } from "./migration/dashboard-figures.js";
-import { FeatureFlags } from "./migration/flags.js";
+import { FeatureFlags } from "./users/flags.js";
 import { createMigrationEngine, type MigrationEngine } from "./migration/migration-engine.js";
 
 export interface Services extends TokenVault, AuthServices, MigrationEngine, InstallationServices {

@@ -4,7 +4,7 @@
 import type { Logger } from "pino";
 import type { Models, OAuthStatePurpose, UserRow } from "../db/models/index.js";
 import type { ReachableInstallation } from "../github/user-api.js";
-import { transitionUser } from "../migration/status-machine.js";
+import { transitionUser } from "../users/status-machine.js";
 import { enqueueNotification } from "../notifications/outbox.js";
 import type { TokenStore } from "../tokens/token-store.js";
 import type { ConsentLinks } from "./consent-links.js";

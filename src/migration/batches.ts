@@ -11,9 +11,9 @@ import type { TokenCheck } from "../github/oauth-app-credentials.js";
 import { enqueueNotification } from "../notifications/outbox.js";
 import type { TokenStore } from "../tokens/token-store.js";
 import { BatchNotFoundError } from "./errors.js";
-import type { FeatureFlags } from "./flags.js";
+import type { FeatureFlags } from "../users/flags.js";
 import { GitHubPacer } from "./github-pacer.js";
-import { ConcurrentTransitionError, transitionUser } from "./status-machine.js";
+import { ConcurrentTransitionError, transitionUser } from "../users/status-machine.js";
 import type { UserValidator } from "./validation.js";
 
 /** Where a user is asked to authorize (and, without an installation, install) the GitHub App. */

@@ -10,7 +10,7 @@ import { getAuthenticatedUser, listUserInstallations } from "../github/user-api.
 import type { TokenVault } from "../tokens/token-vault.js";
 import { MigrationBatches } from "./batches.js";
 import { LegacyCleanup } from "./cleanup.js";
-import { FeatureFlags } from "./flags.js";
+import { FeatureFlags } from "../users/flags.js";
 import { LegacyImporter } from "./legacy-import.js";
 import { MigrationRollback } from "./rollback.js";
 import { UserDirectory } from "./user-directory.js";

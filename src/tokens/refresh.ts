@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import type { Transaction } from "sequelize";
 import type { MigrationStatus, Models, UserRow } from "../db/models/index.js";
 import { GitHubError, TerminalTokenError, TransientGitHubError } from "../github/errors.js";
-import { canTransition, transitionUser } from "../migration/status-machine.js";
+import { canTransition, transitionUser } from "../users/status-machine.js";
 import { enqueueNotification } from "../notifications/outbox.js";
 import { tokenMetrics, type RefreshOutcome } from "./token-metrics.js";
 import type { IssuedUserTokens, TokenStore } from "./token-store.js";
