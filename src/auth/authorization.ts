@@ -9,7 +9,7 @@ import { enqueueNotification } from "../notifications/outbox.js";
 import type { TokenStore } from "../tokens/token-store.js";
 import type { ConsentLinks } from "./consent-links.js";
 import { AuthorizationDeniedError, IdentityMismatchError, MissingAuthorizationCodeError } from "./errors.js";
-import type { UserAuthorizationCalls } from "./github-calls.js";
+import type { UserAuthorizationCalls } from "../github/github-clients.js";
 import type { ConsumedOAuthState, OAuthStateStore } from "./oauth-state-store.js";
 import { parseReturnPath } from "./return-path.js";
 

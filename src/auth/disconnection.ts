@@ -7,7 +7,7 @@ import { canTransition, transitionUser } from "../users/status-machine.js";
 import { enqueueNotification } from "../notifications/outbox.js";
 import type { TokenRefresher } from "../tokens/refresh.js";
 import type { TokenStore } from "../tokens/token-store.js";
-import type { UserAuthorizationCalls } from "./github-calls.js";
+import type { UserAuthorizationCalls } from "../github/github-clients.js";
 
 export interface DisconnectionOptions {
   models: Models;
