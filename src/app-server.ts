@@ -22,7 +22,7 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export interface StartAppServerOptions {
+interface StartAppServerOptions {
   config: AppConfig;
   sequelize: Sequelize;
   log: Logger;

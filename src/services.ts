@@ -82,7 +82,7 @@ export interface Services {
   webhookRedelivery: WebhookRedelivery;
 }
 
-export interface Composition {
+interface Composition {
   services: Services;
   /** Built, not started: the server starts them once it listens and stops them first on shutdown. */
   jobs: IntervalJob[];
@@ -91,7 +91,7 @@ export interface Composition {
   appFunction: ApplicationFunction;
 }
 
-export interface ComposeAppOptions {
+interface ComposeAppOptions {
   config: AppConfig;
   models: Models;
   log: Logger;

@@ -11,7 +11,7 @@ interface MigrationModule {
 
 const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [["0001-initial-schema", initialSchema]];
 
-export interface MigratorLogger {
+interface MigratorLogger {
   info(message: string): void;
 }
 

@@ -92,7 +92,7 @@ export function locationOf(response: Response): string {
   return location;
 }
 
-export interface GitHubChoice {
+interface GitHubChoice {
   login: string;
   decision?: "authorize" | "cancel";
   /** Replaces parameters GitHub's page carries on, to play a tampered request. */
