@@ -2,8 +2,8 @@
 // Postgres: a legacy user connecting, a maintainer running the migration, a non-maintainer refused.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { SignInWorld } from "../integration/auth/sign-in-fixture.js";
-import { MAINTAINER, seedUserWithStatus, startDashboardWorld } from "../integration/dashboard/dashboard-fixture.js";
+import type { SignInWorld } from "../support/sign-in-fixture.js";
+import { MAINTAINER, seedUserWithStatus, startDashboardWorld } from "../support/dashboard-fixture.js";
 import { launchChromium, screenshot } from "./chromium.js";
 
 let world: SignInWorld;

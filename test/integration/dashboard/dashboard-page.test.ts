@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import type { SignInWorld } from "../auth/sign-in-fixture.js";
-import { MAINTAINER, seedUserWithStatus, signedInBrowser, startDashboardWorld } from "./dashboard-fixture.js";
+import type { SignInWorld } from "../../support/sign-in-fixture.js";
+import { MAINTAINER, seedUserWithStatus, signedInBrowser, startDashboardWorld } from "../../support/dashboard-fixture.js";
 
 let world: SignInWorld;
 

@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from "../../support/app.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 import { webhookExamples } from "../../support/webhook-examples.js";
 import { sendWebhook } from "../../support/webhooks.js";
-import { resetWebhookState, seedUserWithTokens, storedDelivery, storedInstallation } from "./webhook-fixture.js";
+import { resetWebhookState, seedUserWithTokens, storedDelivery, storedInstallation } from "../../support/webhook-fixture.js";
 
 type Payload = Record<string, unknown> & { installation: Record<string, unknown> & { id: number } };
 

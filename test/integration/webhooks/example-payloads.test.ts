@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "@jest/globals";
 import { useTestAppOnFreshDatabase } from "../../support/app-on-fresh-database.js";
 import { webhookExamples, type WebhookExample } from "../../support/webhook-examples.js";
 import { sendWebhook } from "../../support/webhooks.js";
-import { resetWebhookState, seedUserWithTokens, storedDelivery, storedInstallation, webhookFixture } from "./webhook-fixture.js";
+import { resetWebhookState, seedUserWithTokens, storedDelivery, storedInstallation, webhookFixture } from "../../support/webhook-fixture.js";
 
 interface Account {
   id: number;

@@ -1,10 +1,10 @@
 // Shared by the dashboard's integration and browser tests: the sign-in world with maintainers
 // configured, users walked to a status through the status machine (so their events are real), and
 // a maintainer's signed-in browser.
-import type { MigrationStatus } from "../../../src/db/models/index.js";
-import { transitionUser } from "../../../src/users/status-machine.js";
-import { Browser, locationOf, signIn, startSignInWorld, type SignInWorld } from "../auth/sign-in-fixture.js";
-import { seedUser, type SeededUser } from "../tokens/vault-fixture.js";
+import type { MigrationStatus } from "../../src/db/models/index.js";
+import { transitionUser } from "../../src/users/status-machine.js";
+import { Browser, locationOf, signIn, startSignInWorld, type SignInWorld } from "./sign-in-fixture.js";
+import { seedUser, type SeededUser } from "./vault-fixture.js";
 
 export const MAINTAINER = "mona-maintainer";
 

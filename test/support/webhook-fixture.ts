@@ -1,10 +1,10 @@
 // Shared by the webhook integration tests: a clean slate between cases, users holding tokens, a
 // fixture loader, and a look at what the database now says about an installation.
 import { readFileSync } from "node:fs";
-import type { MigrationStatus, UserRow } from "../../../src/db/models/index.js";
-import type { Services } from "../../../src/services.js";
+import type { MigrationStatus, UserRow } from "../../src/db/models/index.js";
+import type { Services } from "../../src/services.js";
 
-const FIXTURES = new URL("../../fixtures/webhooks/", import.meta.url);
+const FIXTURES = new URL("../fixtures/webhooks/", import.meta.url);
 
 /** One of our own payload fixtures (for events @octokit/webhooks-examples lacks). */
 export function webhookFixture(name: string): Record<string, unknown> & { action: string } {

@@ -2,13 +2,13 @@
 // seeded with tokens the simulator issued, and calls to the token API.
 import { randomBytes } from "node:crypto";
 import type { Sequelize } from "sequelize";
-import type { GitHubSimulator, IssuedTokens, StartSimulatorOptions } from "../../../simulator/index.js";
-import { defineModels, type MigrationStatus, type UserRow } from "../../../src/db/models/index.js";
-import { composeApp, type Services } from "../../../src/services.js";
-import { startTestSimulator } from "../../simulator/simulator-fixture.js";
-import { captureLog, startTestApp, type TestApp } from "../../support/app.js";
-import { testConfig } from "../../support/config.js";
-import { createTestDatabase, type TestDatabase } from "../../support/database.js";
+import type { GitHubSimulator, IssuedTokens, StartSimulatorOptions } from "../../simulator/index.js";
+import { defineModels, type MigrationStatus, type UserRow } from "../../src/db/models/index.js";
+import { composeApp, type Services } from "../../src/services.js";
+import { startTestSimulator } from "./simulator-fixture.js";
+import { captureLog, startTestApp, type TestApp } from "./app.js";
+import { testConfig } from "./config.js";
+import { createTestDatabase, type TestDatabase } from "./database.js";
 
 export interface VaultWorld {
   database: TestDatabase;
