@@ -5,6 +5,7 @@ import type { Sequelize } from "sequelize";
 import type { GitHubSimulator, IssuedTokens, StartSimulatorOptions } from "../../simulator/index.js";
 import { defineModels, type MigrationStatus, type UserRow } from "../../src/db/models/index.js";
 import { composeApp, type Services } from "../../src/services.js";
+import { transitionUser } from "../../src/users/status-machine.js";
 import { startTestSimulator } from "./simulator-fixture.js";
 import { captureLog, startTestApp, type TestApp } from "./app.js";
 import { testConfig } from "./config.js";
@@ -70,29 +71,71 @@ export interface SeededUser {
   legacy: IssuedTokens | null;
 }
 
+export interface SeedUserOptions {
+  /** An App token pair (default true). */
+  app?: boolean;
+  /** A legacy OAuth token (default false). */
+  legacy?: boolean;
+  /** The App access token already dead (at the simulator too), its refresh token still good. */
+  expired?: boolean;
+  expiresInSeconds?: number;
+  /** The status written straight into the row (default migrated with an App token, else pending). */
+  status?: MigrationStatus;
+  /** Reached from pending through the status machine instead, so the user's events are real. */
+  walkTo?: MigrationStatus;
+  /** Without a simulator: the user's GitHub id and login (made up when absent). */
+  githubId?: number;
+  login?: string;
+}
+
+/** Each status reached from a fresh user by legal steps, with the reason each step records. */
+const PATHS_FROM_PENDING: Record<MigrationStatus, Array<[MigrationStatus, string]>> = {
+  pending: [],
+  consent_required: [["consent_required", "no GitHub App token; consent link issued"]],
+  migrated: [["migrated", "App token validated"]],
+  reauth_required: [
+    ["migrated", "App token validated"],
+    ["reauth_required", "refresh failed: bad_refresh_token"],
+  ],
+  revoked: [
+    ["migrated", "App token validated"],
+    ["revoked", "github_app_authorization.revoked"],
+  ],
+  failed: [["failed", "validation failed: the token belongs to another user"]],
+  rolled_back: [["rolled_back", "rolled back by a maintainer"]],
+};
+
 let sequence = 0;
 
 /**
- * A user known to the simulator and stored through the token store. `expired: true` makes the App
- * access token dead at the simulator and in the row, with its refresh token still good.
+ * The one user seeder of the tests: a user stored through the token store, with tokens the
+ * simulator issued (so they work against it) or, without a simulator, tokens made up in GitHub's
+ * shapes. `expired: true` makes the App access token dead at the simulator and in the row.
  */
 export async function seedUser(
   services: Pick<Services, "models" | "tokenStore">,
-  simulator: GitHubSimulator,
-  options: { app?: boolean; legacy?: boolean; expired?: boolean; expiresInSeconds?: number; status?: MigrationStatus } = {},
+  simulator: GitHubSimulator | null,
+  options: SeedUserOptions = {},
 ): Promise<SeededUser> {
-  const { app = true, legacy = false, expired = false, status = app ? "migrated" : "pending" } = options;
-  const login = `vault-user-${process.pid}-${++sequence}`;
-  const simulated = simulator.addUser({ login });
-  const appTokens = app ? simulator.issueTokens(login, "app", { accessTokenLifetimeSeconds: options.expiresInSeconds }) : null;
-  const legacyTokens = legacy ? simulator.issueTokens(login, "legacy") : null;
+  const { app = true, legacy = false, expired = false, walkTo } = options;
+  const status = walkTo ? "pending" : (options.status ?? (app ? "migrated" : "pending"));
+  const login = options.login ?? `vault-user-${process.pid}-${++sequence}`;
+  const githubId = simulator ? simulator.addUser({ login }).id : (options.githubId ?? 800_000_000 + ++sequence);
+  const issue = (kind: "app" | "legacy"): IssuedTokens =>
+    simulator
+      ? kind === "app"
+        ? simulator.issueTokens(login, "app", { accessTokenLifetimeSeconds: options.expiresInSeconds })
+        : simulator.issueTokens(login, "legacy")
+      : madeUpTokens(githubId, kind);
+  const appTokens = app ? issue("app") : null;
+  const legacyTokens = legacy ? issue("legacy") : null;
   if (appTokens && expired) {
-    simulator.expireAccessToken(appTokens.accessToken);
+    simulator?.expireAccessToken(appTokens.accessToken);
     appTokens.expiresAt = new Date(Date.now() - 60_000);
   }
   const { models, tokenStore } = services;
   const user = await models.sequelize.transaction(async (transaction) => {
-    const row = await models.User.create({ githubId: simulated.id, login, tokenMigrationStatus: status }, { transaction });
+    const row = await models.User.create({ githubId, login, tokenMigrationStatus: status }, { transaction });
     if (appTokens) {
       await tokenStore.saveAppTokens(
         row,
@@ -108,9 +151,23 @@ export async function seedUser(
     if (legacyTokens) {
       await tokenStore.saveLegacyToken(row, { accessToken: legacyTokens.accessToken, refreshToken: null, expiresAt: null }, transaction);
     }
+    for (const [to, reason] of walkTo ? PATHS_FROM_PENDING[walkTo] : []) {
+      await transitionUser(models, { user: row, to, reason, actor: "system", transaction });
+    }
     return row;
   });
-  return { user, login, githubId: simulated.id, app: appTokens, legacy: legacyTokens };
+  return { user, login, githubId, app: appTokens, legacy: legacyTokens };
+}
+
+/** Tokens in GitHub's shapes for a user no simulator knows: an 8-hour App pair, a legacy token without expiry. */
+function madeUpTokens(githubId: number, kind: "app" | "legacy"): IssuedTokens {
+  if (kind === "legacy") return { accessToken: `gho_${githubId}legacy`, expiresAt: null, refreshToken: null, refreshTokenExpiresAt: null };
+  return {
+    accessToken: `ghu_${githubId}access`,
+    expiresAt: new Date(Date.now() + 8 * 3_600_000),
+    refreshToken: `ghr_${githubId}refresh`,
+    refreshTokenExpiresAt: new Date(Date.now() + 180 * 86_400_000),
+  };
 }
 
 /** GET /api/v1/users/{id}/token with the service key. */
