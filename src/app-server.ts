@@ -5,6 +5,8 @@ import type { Logger } from "pino";
 import { Probot, Server } from "probot";
 import type { Sequelize } from "sequelize";
 import type { AppConfig } from "./config.js";
+import { ChannelListener } from "./db/channel-listener.js";
+import { FLAG_CHANGE_CHANNEL } from "./db/migrations/0018-flag-change-notify.js";
 import { defineModels } from "./db/models/index.js";
 import { fetchWithTimeout } from "./github/app-api.js";
 import { createAppFunction, WEBHOOK_PATH } from "./index.js";
@@ -50,12 +52,25 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
     log,
   });
   await server.load(createAppFunction(services));
+  // Flags are held in memory and dropped on every change announced by the feature_flags trigger.
+  const flagChanges = new ChannelListener({
+    sequelize,
+    channel: FLAG_CHANGE_CHANNEL,
+    onNotification: () => services.flags.invalidate(),
+    onListening: () => services.flags.invalidate(),
+    log,
+  });
+  await flagChanges.start();
+  services.flags.followChanges(flagChanges);
   const httpServer = await server.start();
   return {
     services,
     server,
     httpServer,
     url: `http://${server.host.includes(":") && !server.host.startsWith("[") ? `[${server.host}]` : server.host}:${server.port}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      await flagChanges.stop();
+    },
   };
 }
