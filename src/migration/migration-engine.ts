@@ -6,6 +6,7 @@ import type { AuthServices } from "../auth/auth-services.js";
 import type { AppConfig } from "../config.js";
 import type { Models } from "../db/models/index.js";
 import { OAuthAppCredentials } from "../github/oauth-app-credentials.js";
+import type { GitHubRateLimit } from "../github/rate-limit.js";
 import { getAuthenticatedUser, listUserInstallations } from "../github/user-api.js";
 import type { TokenVault } from "../tokens/token-vault.js";
 import { MigrationBatches } from "./batches.js";
@@ -64,11 +65,17 @@ export function createMigrationEngine({
     tokenStore,
     refresher: tokenRefresher,
     userApi: {
-      getAuthenticatedUser: async (token) => ({ ...(await getAuthenticatedUser({ github, token, timeoutMs })), rateLimit: null }),
-      listUserInstallations: async (token) => ({
-        installationIds: (await listUserInstallations({ github, token, timeoutMs })).map((installation) => installation.id),
-        rateLimit: null,
-      }),
+      // The latest rate limit GitHub reported goes to the batch's pacer (migration/github-pacer.ts).
+      getAuthenticatedUser: async (token) => {
+        let rateLimit: GitHubRateLimit | null = null;
+        const user = await getAuthenticatedUser({ github, token, timeoutMs, onRateLimit: (seen) => (rateLimit = seen) });
+        return { ...user, rateLimit };
+      },
+      listUserInstallations: async (token) => {
+        let rateLimit: GitHubRateLimit | null = null;
+        const installations = await listUserInstallations({ github, token, timeoutMs, onRateLimit: (seen) => (rateLimit = seen) });
+        return { installationIds: installations.map((installation) => installation.id), rateLimit };
+      },
     },
   });
   return {
