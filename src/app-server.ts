@@ -9,7 +9,8 @@ import { ChannelListener } from "./db/channel-listener.js";
 import { FLAG_CHANGE_CHANNEL } from "./db/migrations/0018-flag-change-notify.js";
 import { defineModels } from "./db/models/index.js";
 import { fetchWithTimeout } from "./github/app-api.js";
-import { createAppFunction, WEBHOOK_PATH } from "./index.js";
+import { answerFirst } from "./http/token-api-fast-path.js";
+import { createAppFunction, createTokenApiFastPath, WEBHOOK_PATH } from "./index.js";
 import { createServices, type Services } from "./services.js";
 
 export interface RunningApp {
@@ -63,6 +64,7 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
   await flagChanges.start();
   services.flags.followChanges(flagChanges);
   const httpServer = await server.start();
+  answerFirst(httpServer, await createTokenApiFastPath(services));
   return {
     services,
     server,

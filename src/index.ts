@@ -9,15 +9,18 @@ import { adminUsersRoutes } from "./http/admin-users-routes.js";
 import { authRoutes } from "./http/auth-routes.js";
 import { dashboardRoutes } from "./http/dashboard/dashboard-routes.js";
 import { healthRoutes } from "./http/health-routes.js";
-import { databaseUnavailableTranslator } from "./http/errors.js";
-import { buildHttpApp } from "./http/http-app.js";
+import { databaseUnavailableTranslator, type ErrorTranslator } from "./http/errors.js";
+import { buildHttpApp, securityHeaderValues } from "./http/http-app.js";
 import { honoAsProbotHandler } from "./http/probot-handler.js";
+import { tokenApiFastPath } from "./http/token-api-fast-path.js";
 import { tokenApiRoutes, tokenErrorTranslator } from "./http/token-api-routes.js";
 import { userPages } from "./http/user-pages.js";
 import type { Services } from "./services.js";
 import { registerWebhookHandlers } from "./webhooks/webhook-handlers.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
+
+const ERROR_TRANSLATORS: ErrorTranslator[] = [tokenErrorTranslator, migrationErrorTranslator, databaseUnavailableTranslator];
 
 export function createAppFunction(services: Services): ApplicationFunction {
   return (app, { addHandler }) => {
@@ -26,6 +29,17 @@ export function createAppFunction(services: Services): ApplicationFunction {
     registerWebhookHandlers(app, services);
     addHandler(honoAsProbotHandler(createHttpApp(services), { webhookPath: WEBHOOK_PATH }));
   };
+}
+
+/** The token API's hot route answered ahead of Probot's server (app-server.ts), as createHttpApp's route would. */
+export async function createTokenApiFastPath(services: Services) {
+  return tokenApiFastPath({
+    resolver: services.tokenResolver,
+    serviceApiToken: services.config.serviceApiToken,
+    errorTranslators: ERROR_TRANSLATORS,
+    securityHeaders: await securityHeaderValues(),
+    log: services.log,
+  });
 }
 
 /** Every HTTP route of the app (the OpenAPI test walks these). */
@@ -38,7 +52,7 @@ export function createHttpApp(services: Services): Hono {
   };
   return buildHttpApp({
     log: services.log,
-    errorTranslators: [tokenErrorTranslator, migrationErrorTranslator, databaseUnavailableTranslator],
+    errorTranslators: ERROR_TRANSLATORS,
     routeGroups: [
       healthRoutes({ sequelize: services.models.sequelize }),
       tokenApiRoutes({ resolver: services.tokenResolver, serviceApiToken: services.config.serviceApiToken }),
