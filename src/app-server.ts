@@ -10,7 +10,7 @@ import { FLAG_CHANGE_CHANNEL } from "./db/migrations/0018-flag-change-notify.js"
 import { defineModels } from "./db/models/index.js";
 import { fetchWithTimeout } from "./github/app-api.js";
 import { answerFirst } from "./http/token-api-fast-path.js";
-import { createAppFunction, createTokenApiFastPath, WEBHOOK_PATH } from "./index.js";
+import { createAppFunction, createTokenApiFastPath, createWebhookMiddleware, WEBHOOK_PATH } from "./index.js";
 import { createServices, type Services } from "./services.js";
 
 export interface RunningApp {
@@ -33,15 +33,23 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
     throw new Error("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) are required to run the app");
   }
   const services = createServices({ config, models: defineModels(sequelize), log });
+  const webhookMiddleware = createWebhookMiddleware(services);
+  const AppProbot = Probot.defaults({
+    appId: config.appId,
+    privateKey: config.privateKey,
+    secret: config.webhookSecret,
+    // Probot's Octokit talks to GitHub Enterprise Server (and the simulator) through its API root.
+    ...(config.github.enterprise ? { baseUrl: config.github.apiBaseUrl } : {}),
+    log,
+  });
   const server = new Server({
-    Probot: Probot.defaults({
-      appId: config.appId,
-      privateKey: config.privateKey,
-      secret: config.webhookSecret,
-      // Probot's Octokit talks to GitHub Enterprise Server (and the simulator) through its API root.
-      ...(config.github.enterprise ? { baseUrl: config.github.apiBaseUrl } : {}),
-      log,
-    }),
+    // The server asks its Probot for the webhook path's handler: ours checks the signature with the
+    // same middleware but hands handlers the plain event, not an installation Octokit per event.
+    Probot: class extends AppProbot {
+      override async getNodeMiddleware() {
+        return webhookMiddleware;
+      }
+    },
     // Octokit would wait forever for a GitHub that never answers. Given here, not in Probot.defaults:
     // the Server passes its own `request` (undefined unless set) over the defaults.
     request: { fetch: fetchWithTimeout(config.githubRequestTimeoutMs) },

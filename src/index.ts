@@ -1,4 +1,5 @@
-// The Probot app function: maps webhooks and HTTP routes to services. It decides nothing itself.
+// The Probot app function and the HTTP entry points: map webhooks and HTTP routes to services. It
+// decides nothing itself.
 import type { Hono } from "hono";
 import type { ApplicationFunction } from "probot";
 import { adminFlagsRoutes } from "./http/admin-flags-routes.js";
@@ -16,7 +17,7 @@ import { tokenApiFastPath } from "./http/token-api-fast-path.js";
 import { tokenApiRoutes, tokenErrorTranslator } from "./http/token-api-routes.js";
 import { userPages } from "./http/user-pages.js";
 import type { Services } from "./services.js";
-import { registerWebhookHandlers } from "./webhooks/webhook-handlers.js";
+import { createWebhookReceiver, type WebhookMiddleware } from "./webhooks/webhook-handlers.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
 
@@ -26,9 +27,20 @@ export function createAppFunction(services: Services): ApplicationFunction {
   return (app, { addHandler }) => {
     // The App's own REST calls go through this Probot: its Octokit settings and installation-token cache.
     services.githubApp.useProbot(app);
-    registerWebhookHandlers(app, services);
     addHandler(honoAsProbotHandler(createHttpApp(services), { webhookPath: WEBHOOK_PATH }));
   };
+}
+
+/** The webhook path's handler, given to Probot's server in place of its own (app-server.ts). */
+export function createWebhookMiddleware(services: Services): WebhookMiddleware {
+  return createWebhookReceiver({
+    secret: services.config.webhookSecret,
+    path: WEBHOOK_PATH,
+    models: services.models,
+    installations: services.installations,
+    grantRevocations: services.grantRevocations,
+    log: services.log,
+  });
 }
 
 /** The token API's hot route answered ahead of Probot's server (app-server.ts), as createHttpApp's route would. */
