@@ -154,6 +154,7 @@ try {
   };
   const deliveries = await Promise.all(Array.from({ length: 8 }, (_, index) => delivery(index)));
   const webhookLoad = { url: `${instanceA.url}/api/github/webhooks`, method: "POST", connections: CONCURRENCY, durationSeconds: MEASURE_SECONDS, newDeliveryIdEachRequest: true };
+  await runScript<LoadResult>("./http-load.ts", { ...webhookLoad, variants: deliveries.slice(0, 1), durationSeconds: 1 });
   const webhooks = await runScript<LoadResult>("./http-load.ts", { ...webhookLoad, variants: deliveries.slice(0, 1) });
   await recordMemory("webhooks");
   const webhooksSpread = await runScript<LoadResult>("./http-load.ts", { ...webhookLoad, variants: deliveries, durationSeconds: 3 });
