@@ -1,20 +1,23 @@
-// Builds one running instance of the app on an open database: services, Probot, HTTP server.
-// main.ts, the demo, the benchmarks and the integration tests all start instances through here.
+// Starts one running instance of the app on an open database: the composition root's services and
+// jobs, and Probot's Server on a port. main.ts, the demo, the benchmarks and the integration tests
+// all start instances through here.
 import type { Server as HttpServer } from "node:http";
 import type { Logger } from "pino";
-import { Probot, Server } from "probot";
+import { Server } from "probot";
 import type { Sequelize } from "sequelize";
 import type { AppConfig } from "./config.js";
 import { ChannelListener } from "./db/channel-listener.js";
 import { FLAG_CHANGE_CHANNEL } from "./db/migrations/0018-flag-change-notify.js";
 import { defineModels } from "./db/models/index.js";
-import { fetchWithTimeout } from "./github/app-api.js";
 import { answerFirst } from "./http/token-api-fast-path.js";
-import { createAppFunction, createTokenApiFastPath, createWebhookMiddleware, WEBHOOK_PATH } from "./index.js";
-import { createServices, type Services } from "./services.js";
+import type { IntervalJob } from "./jobs/interval-job.js";
+import { createTokenApiFastPath, WEBHOOK_PATH } from "./index.js";
+import { composeApp, type Services } from "./services.js";
 
 export interface RunningApp {
   services: Services;
+  /** The instance's background jobs, not started (main and the demo start them; tests and bench do not). */
+  jobs: IntervalJob[];
   server: Server;
   httpServer: HttpServer;
   /** http://host:port of this instance. */
@@ -32,27 +35,18 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
   if (config.appId === null || config.privateKey === null) {
     throw new Error("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) are required to run the app");
   }
-  const services = createServices({ config, models: defineModels(sequelize), log });
-  const webhookMiddleware = createWebhookMiddleware(services);
-  const AppProbot = Probot.defaults({
-    appId: config.appId,
-    privateKey: config.privateKey,
-    secret: config.webhookSecret,
-    // Probot's Octokit talks to GitHub Enterprise Server (and the simulator) through its API root.
-    ...(config.github.enterprise ? { baseUrl: config.github.apiBaseUrl } : {}),
-    log,
-  });
+  const { services, jobs, github, appFunction, webhookMiddleware } = composeApp({ config, models: defineModels(sequelize), log });
+  // The Server builds this process's one Probot from the binding github/ made.
+  const { Probot, request } = github.appProbot();
   const server = new Server({
     // The server asks its Probot for the webhook path's handler: ours checks the signature with the
     // same middleware but hands handlers the plain event, not an installation Octokit per event.
-    Probot: class extends AppProbot {
+    Probot: class extends Probot {
       override async getNodeMiddleware() {
         return webhookMiddleware;
       }
     },
-    // Octokit would wait forever for a GitHub that never answers. Given here, not in Probot.defaults:
-    // the Server passes its own `request` (undefined unless set) over the defaults.
-    request: { fetch: fetchWithTimeout(config.githubRequestTimeoutMs) },
+    request,
     port: config.port,
     host: config.host,
     webhookPath: WEBHOOK_PATH,
@@ -60,7 +54,7 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
     enableStaticFiles: false,
     log,
   });
-  await server.load(createAppFunction(services));
+  await server.load(appFunction);
   // Flags are held in memory and dropped on every change announced by the feature_flags trigger.
   const flagChanges = new ChannelListener({
     sequelize,
@@ -71,10 +65,12 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
   });
   await flagChanges.start();
   services.flags.followChanges(flagChanges);
+  const tokenApiFastPath = await createTokenApiFastPath(services);
   const httpServer = await server.start();
-  answerFirst(httpServer, await createTokenApiFastPath(services));
+  answerFirst(httpServer, tokenApiFastPath);
   return {
     services,
+    jobs,
     server,
     httpServer,
     url: `http://${server.host.includes(":") && !server.host.startsWith("[") ? `[${server.host}]` : server.host}:${server.port}`,

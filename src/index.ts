@@ -1,5 +1,6 @@
-// The Probot app function and the HTTP entry points: map webhooks and HTTP routes to services. It
-// decides nothing itself.
+// The HTTP entry points: the Probot app function (HTTP routes mapped to services; the webhook path
+// has its own handler, built by the composition root) and the token API's fast path. They decide
+// nothing themselves.
 import type { Hono } from "hono";
 import type { ApplicationFunction } from "probot";
 import { adminFlagsRoutes } from "./http/admin-flags-routes.js";
@@ -16,31 +17,24 @@ import { honoAsProbotHandler } from "./http/probot-handler.js";
 import { tokenApiFastPath } from "./http/token-api-fast-path.js";
 import { tokenApiRoutes, tokenErrorTranslator } from "./http/token-api-routes.js";
 import { userPages } from "./http/user-pages.js";
+import type { GitHubAppApi } from "./github/app-api.js";
 import type { Services } from "./services.js";
-import { createWebhookReceiver, type WebhookMiddleware } from "./webhooks/webhook-handlers.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
 
 const ERROR_TRANSLATORS: ErrorTranslator[] = [tokenErrorTranslator, migrationErrorTranslator, databaseUnavailableTranslator];
 
-export function createAppFunction(services: Services): ApplicationFunction {
-  return (app, { addHandler }) => {
-    // The App's own REST calls go through this Probot: its Octokit settings and installation-token cache.
-    services.githubApp.useProbot(app);
-    addHandler(honoAsProbotHandler(createHttpApp(services), { webhookPath: WEBHOOK_PATH }));
-  };
+export interface AppFunctionParts {
+  githubApp: GitHubAppApi;
+  httpApp: () => Hono;
 }
 
-/** The webhook path's handler, given to Probot's server in place of its own (app-server.ts). */
-export function createWebhookMiddleware(services: Services): WebhookMiddleware {
-  return createWebhookReceiver({
-    secret: services.config.webhookSecret,
-    path: WEBHOOK_PATH,
-    models: services.models,
-    installations: services.installations,
-    grantRevocations: services.grantRevocations,
-    log: services.log,
-  });
+export function createAppFunction({ githubApp, httpApp }: AppFunctionParts): ApplicationFunction {
+  return (app, { addHandler }) => {
+    // The App's own REST calls go through this Probot: its Octokit settings and installation-token cache.
+    githubApp.useProbot(app);
+    addHandler(honoAsProbotHandler(httpApp(), { webhookPath: WEBHOOK_PATH }));
+  };
 }
 
 /** The token API's hot route answered ahead of Probot's server (app-server.ts), as createHttpApp's route would. */

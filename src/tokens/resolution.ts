@@ -2,9 +2,10 @@
 // token when this user may have it (refreshed first when close to expiry), else the legacy OAuth
 // token until the deprecation date, else a clear reauth_required answer with the consent URL.
 import type { Models, UserRow } from "../db/models/index.js";
-import { ReauthRequiredError, TokenTemporarilyUnavailableError, UserNotFoundError } from "./errors.js";
+import { UserNotFoundError } from "../users/errors.js";
+import { ReauthRequiredError, TokenTemporarilyUnavailableError } from "./errors.js";
 import { appTokensRetired, type TokenRefresher } from "./refresh.js";
-import type { RolloutPolicy } from "./rollout-policy.js";
+import type { RolloutPolicy } from "../users/rollout-policy.js";
 import { tokenMetrics } from "./token-metrics.js";
 import type { LegacyOAuthToken, TokenStore } from "./token-store.js";
 import { UserLookup } from "./user-lookup.js";
@@ -51,7 +52,7 @@ export class TokenResolver {
   /** Throws UserNotFoundError, ReauthRequiredError or TokenTemporarilyUnavailableError. */
   async resolveUserToken(githubId: number, { minValidSeconds = 0 }: ResolveOptions = {}): Promise<ResolvedToken> {
     const { policy } = this.#options;
-    // The one query of a resolution: the flags come from memory (migration/flags.ts).
+    // The one query of a resolution: the flags come from memory (users/flags.ts).
     const user = await this.#users.byGithubId(githubId);
     if (!user) throw new UserNotFoundError(githubId);
 

@@ -4,7 +4,7 @@ import type { Sequelize } from "sequelize";
 import type { GitHubSimulator } from "../../../simulator/index.js";
 import { LISTENER_APPLICATION_NAME } from "../../../src/db/channel-listener.js";
 import { connectDatabase } from "../../../src/db/connection.js";
-import { FLAG_STALENESS_BOUND_MS } from "../../../src/migration/flags.js";
+import { FLAG_STALENESS_BOUND_MS } from "../../../src/users/flags.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 import { startTestSimulator } from "../../simulator/simulator-fixture.js";
