@@ -7,7 +7,8 @@ import { metricsRegistry } from "../observability/metrics.js";
 /** Time batches held their GitHub calls back, so a maintainer sees a slow batch is pacing, not stuck. */
 export const pacingWaitSeconds = new Counter({
   name: "migration_github_pacing_wait_seconds_total",
-  help: "Seconds migration batches waited before GitHub calls: rate limit running low, Retry-After or a reset.",
+  help: "Seconds migration batches waited before GitHub calls: spacing (rate limit running low) or pause (Retry-After, a spent budget).",
+  labelNames: ["reason"] as const,
   registers: [metricsRegistry],
 });
 
@@ -92,7 +93,7 @@ export class GitHubPacer {
         this.#lastStartAt = now;
         return;
       }
-      pacingWaitSeconds.inc((startAt - now) / 1000);
+      pacingWaitSeconds.inc({ reason: this.#resumeAt >= this.#lastStartAt + this.#spacingMs ? "pause" : "spacing" }, (startAt - now) / 1000);
       await this.#sleep(startAt - now);
     }
   }
