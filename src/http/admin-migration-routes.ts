@@ -8,20 +8,16 @@ import type { FeatureFlags, FlagChange } from "../migration/flags.js";
 import { migrationOverview } from "../migration/overview.js";
 import type { MigrationRollback } from "../migration/rollback.js";
 import type { Models } from "../db/models/index.js";
+import { batchSize, positiveIdText } from "../users/input-rules.js";
 import { ADMIN_API_PREFIX, actorOf, requireAdmin, type AdminAccess } from "./admin-request.js";
 import { parseInput, parseJsonBody } from "./input.js";
 
 const batchRequest = z.strictObject({
-  size: z.number().int().min(1).max(10_000).optional(),
+  size: batchSize.optional(),
   dry_run: z.boolean().optional(),
 });
 
-const batchIdParam = z.object({
-  id: z
-    .string()
-    .regex(/^[1-9]\d{0,15}$/, { error: "batch id must be a positive whole number" })
-    .transform(Number),
-});
+const batchIdParam = z.object({ id: positiveIdText("batch id") });
 
 const cleanupRequest = z
   .strictObject({

@@ -10,7 +10,7 @@ import {
   MigrationNotConfiguredError,
   UnknownFlagError,
 } from "../migration/errors.js";
-import { githubLogin } from "../migration/github-login.js";
+import { githubLogin } from "../users/input-rules.js";
 import { ConcurrentTransitionError, IllegalTransitionError } from "../migration/status-machine.js";
 import type { MaintainerAccess } from "../auth/maintainer-access.js";
 import type { SessionCookies } from "../auth/session-cookies.js";

@@ -2,15 +2,10 @@
 // 400 that names each offending field and why.
 import type { Context } from "hono";
 import { z } from "zod";
+import { positiveIdText } from "../users/input-rules.js";
 import { HttpError } from "./errors.js";
 
-export const githubIdParam = z.object({
-  github_id: z
-    .string()
-    .regex(/^[1-9]\d{0,15}$/, { error: "github_id must be a positive whole number" })
-    .transform(Number)
-    .refine(Number.isSafeInteger, { error: "github_id is too large" }),
-});
+export const githubIdParam = z.object({ github_id: positiveIdText("github_id") });
 
 /** What the input's keys are called in messages: body fields, or query parameters. */
 export type InputKind = "field" | "query parameter";
