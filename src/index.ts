@@ -38,6 +38,7 @@ export function createHttpApp(services: Services): Hono {
   };
   return buildHttpApp({
     log: services.log,
+    webhookPath: WEBHOOK_PATH,
     errorTranslators: [tokenErrorTranslator, migrationErrorTranslator, databaseUnavailableTranslator],
     routeGroups: [
       healthRoutes({ sequelize: services.models.sequelize }),

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "pino";
+import { serveApiDocument } from "./api-document.js";
 import { createErrorResponder, HttpError, type ErrorTranslator } from "./errors.js";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -11,9 +12,11 @@ export interface HttpAppOptions {
   routeGroups: Hono[];
   errorTranslators: ErrorTranslator[];
   log: Logger;
+  /** Probot's webhook path, which the API document describes beside our own routes. */
+  webhookPath: string;
 }
 
-export function buildHttpApp({ routeGroups, errorTranslators, log }: HttpAppOptions): Hono {
+export function buildHttpApp({ routeGroups, errorTranslators, log, webhookPath }: HttpAppOptions): Hono {
   const app = new Hono();
   app.use(
     secureHeaders({
@@ -37,6 +40,7 @@ export function buildHttpApp({ routeGroups, errorTranslators, log }: HttpAppOpti
     }),
   );
   for (const group of routeGroups) app.route("/", group);
+  serveApiDocument(app, { webhookPath });
   app.notFound((c) => c.json({ error: "not_found", message: `No route for ${c.req.method} ${c.req.path}.` }, 404));
   app.onError(createErrorResponder(errorTranslators, log));
   return app;

@@ -4,7 +4,7 @@
 import { z } from "zod";
 
 /** Letters, digits and single inner hyphens, at most 39 characters: GitHub's own login rule. */
-const GITHUB_LOGIN_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+export const GITHUB_LOGIN_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 
 export const githubLogin = z.string().regex(GITHUB_LOGIN_PATTERN, { error: "must be a GitHub login" });
 
