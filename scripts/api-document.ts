@@ -10,7 +10,7 @@ import { defineModels } from "../src/db/models/index.js";
 import { describeApi, type ApiDocument } from "../src/http/api-document.js";
 import { createHttpApp, WEBHOOK_PATH } from "../src/index.js";
 import { createLogger } from "../src/observability/logger.js";
-import { createServices } from "../src/services.js";
+import { composeApp } from "../src/services.js";
 
 export const API_DOCUMENT_FILE = fileURLToPath(new URL("../docs/api/openapi.json", import.meta.url));
 
@@ -20,7 +20,7 @@ export async function generateApiDocument(): Promise<ApiDocument> {
   const sequelize = connectDatabase({ url: "postgres://unused@127.0.0.1:1/unused" });
   try {
     const config = loadConfig({ env: { NODE_ENV: "development", DATA_DIR: dataDir, LOG_LEVEL: "silent" } });
-    const services = createServices({ config, models: defineModels(sequelize), log: await createLogger({ level: "silent" }) });
+    const { services } = composeApp({ config, models: defineModels(sequelize), log: await createLogger({ level: "silent" }) });
     return await describeApi(createHttpApp(services), { webhookPath: WEBHOOK_PATH });
   } finally {
     await sequelize.close();

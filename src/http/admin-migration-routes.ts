@@ -5,7 +5,7 @@ import { z } from "zod";
 import { MIGRATION_STATUSES } from "../db/models/index.js";
 import type { BatchView, MigrationBatches } from "../migration/batches.js";
 import { CLEANUP_CONFIRMATION, type LegacyCleanup } from "../migration/cleanup.js";
-import { FLAG_NAMES, type FeatureFlags, type FlagChange, type FlagName } from "../migration/flags.js";
+import { FLAG_NAMES, type FeatureFlags, type FlagChange, type FlagName } from "../users/flags.js";
 import { migrationOverview } from "../migration/overview.js";
 import type { MigrationRollback } from "../migration/rollback.js";
 import type { Models } from "../db/models/index.js";

@@ -3,16 +3,10 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { describeRoute, type DescribeRouteOptions } from "hono-openapi";
 import { TransientGitHubError } from "../github/errors.js";
-import {
-  BatchNotFoundError,
-  CleanupRefusedError,
-  InvalidCursorError,
-  InvalidFlagValueError,
-  MigrationNotConfiguredError,
-  UnknownFlagError,
-} from "../migration/errors.js";
+import { BatchNotFoundError, CleanupRefusedError, InvalidCursorError, MigrationNotConfiguredError } from "../migration/errors.js";
+import { InvalidFlagValueError, UnknownFlagError } from "../users/errors.js";
 import { GITHUB_LOGIN_PATTERN, githubLogin } from "../users/input-rules.js";
-import { ConcurrentTransitionError, IllegalTransitionError } from "../migration/status-machine.js";
+import { ConcurrentTransitionError, IllegalTransitionError } from "../users/status-machine.js";
 import type { MaintainerAccess } from "../auth/maintainer-access.js";
 import type { SessionCookies } from "../auth/session-cookies.js";
 import { errorAnswers, SERVER_ERRORS, type ErrorAnswer } from "./api-description.js";

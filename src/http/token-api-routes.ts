@@ -3,7 +3,8 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { ReauthRequiredError, TokenTemporarilyUnavailableError, UserNotFoundError } from "../tokens/errors.js";
+import { ReauthRequiredError, TokenTemporarilyUnavailableError } from "../tokens/errors.js";
+import { UserNotFoundError } from "../users/errors.js";
 import type { TokenResolver } from "../tokens/resolution.js";
 import { errorAnswers, errorBody, jsonAnswer, SERVER_ERRORS, timestamp } from "./api-description.js";
 import { requireApiKey } from "./api-key-auth.js";

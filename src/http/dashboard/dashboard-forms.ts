@@ -1,7 +1,7 @@
 // The dashboard's form fields and notice query, validated with zod like every other input. A form
 // without `confirm=yes` is not acted on: it gets the confirmation page instead.
 import { z } from "zod";
-import { FLAG_NAMES } from "../../migration/flags.js";
+import { FLAG_NAMES } from "../../users/flags.js";
 import { batchSizeText, githubLogin, POSITIVE_ID_DIGITS } from "../../users/input-rules.js";
 
 export const USER_ACTIONS = [

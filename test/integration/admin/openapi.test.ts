@@ -5,7 +5,7 @@ import { defineModels } from "../../../src/db/models/index.js";
 import { connectDatabase } from "../../../src/db/connection.js";
 import { API_DOCUMENT_PATH } from "../../../src/http/api-document.js";
 import { createHttpApp, WEBHOOK_PATH } from "../../../src/index.js";
-import { createServices } from "../../../src/services.js";
+import { composeApp } from "../../../src/services.js";
 import { API_DOCUMENT_FILE, apiDocumentText, generateApiDocument } from "../../../scripts/api-document.js";
 import { committedApiDocument } from "../../support/api-document.js";
 import { captureLog } from "../../support/app.js";
@@ -24,7 +24,7 @@ function documentedRoutes(): Set<string> {
 async function buildHttpApp() {
   // Building the routes opens no connection; the pool is closed unused.
   const sequelize = connectDatabase({ url: "postgres://unused@127.0.0.1:1/unused" });
-  const services = createServices({ config: testConfig(), models: defineModels(sequelize), log: (await captureLog()).log });
+  const services = composeApp({ config: testConfig(), models: defineModels(sequelize), log: (await captureLog()).log }).services;
   const app = createHttpApp(services);
   await sequelize.close();
   return app;

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { FlagDefaults } from "../config.js";
 import type { FeatureFlagChangeRow, Models } from "../db/models/index.js";
 import { InvalidFlagValueError, UnknownFlagError } from "./errors.js";
-import { batchSize, dateOrTimeText, githubLogin, rolloutPercent } from "../users/input-rules.js";
+import { batchSize, dateOrTimeText, githubLogin, rolloutPercent } from "./input-rules.js";
 
 const dateOrNull = z.union([
   z.null(),
