@@ -9,7 +9,7 @@ import type { Transaction } from "sequelize";
 import { z } from "zod";
 import type { Models, ProviderInfo } from "../db/models/index.js";
 import type { TokenStore } from "../tokens/token-store.js";
-import { githubLogin } from "../users/github-login.js";
+import { githubIdNumber, githubLogin } from "../users/input-rules.js";
 
 /** Keys of provider_info the token store owns; everything else in it is kept as the legacy app had it. */
 const TOKEN_KEYS = new Set(["access_token", "refresh_token", "expires_at"]);
@@ -27,7 +27,7 @@ const tokenText = z
   .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" });
 
 const legacyUserLine = z.strictObject({
-  github_id: z.number({ error: "must be a number" }).int({ error: "must be a whole number" }).positive({ error: "must be positive" }).max(Number.MAX_SAFE_INTEGER),
+  github_id: githubIdNumber,
   login: githubLogin,
   access_token: tokenText,
   refresh_token: tokenText.nullish(),
