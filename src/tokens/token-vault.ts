@@ -2,6 +2,7 @@
 // keep-alive, key rotation and user Octokits, wired to GitHub through github/.
 import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
+import { ConnectionBudget } from "../db/connection-budget.js";
 import type { Models } from "../db/models/index.js";
 import { refreshUserToken } from "../github/token-refresh.js";
 import type { ConsentLinks } from "../auth/consent-links.js";
@@ -43,6 +44,10 @@ export function createTokenVault({ config, models, log, flags, consentLinks }: C
     models,
     store: tokenStore,
     marginSeconds: config.tokenRefreshMarginSeconds,
+    connectionBudget: new ConnectionBudget(config.refreshMaxConnections),
+    lockTimeoutMs: config.databaseLockTimeoutMs,
+    leaseSeconds: config.refreshLeaseSeconds,
+    waitTimeoutMs: config.refreshWaitTimeoutMs,
     log,
     refreshAtGitHub: (refreshToken) => {
       if (!config.appClientId || !config.appClientSecret) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import type { Sequelize } from "sequelize";
+import { ConnectionBudget } from "../../../src/db/connection-budget.js";
 import { connectDatabase } from "../../../src/db/connection.js";
 import { defineModels } from "../../../src/db/models/index.js";
 import { TerminalTokenError } from "../../../src/github/errors.js";
@@ -102,6 +103,7 @@ describe("refreshes that fail half-way", () => {
       models,
       store: new TokenStore({ models, sealer: world.app.services.sealer }),
       marginSeconds: 300,
+      connectionBudget: new ConnectionBudget(1),
       log,
       refreshAtGitHub: async () => {
         await world.database.sequelize.query(
