@@ -10,6 +10,7 @@ import { checkAuthorizationRequest, decideAuthorization } from "./authorization-
 import { homePage, notFoundPage } from "./authorize-page.js";
 import { CallCounters } from "./call-counters.js";
 import { FaultBook } from "./faults.js";
+import { HeldCalls } from "./held-calls.js";
 import { oauthRoutes } from "./oauth-routes.js";
 import { RateLimits } from "./rate-limits.js";
 import { restRoutes } from "./rest-routes.js";
@@ -65,6 +66,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Gi
     ledger: new TokenLedger(now),
     codes: new AuthorizationCodes(now),
     faults: new FaultBook(),
+    held: new HeldCalls(),
     counters: new CallCounters(),
     rateLimits: new RateLimits(now),
     appJwt: new AppJwtVerifier(options.app.publicKey, options.app, now),
@@ -145,6 +147,11 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Gi
     },
     injectFault: (endpoint, fault, times) => runtime.faults.inject(endpoint, fault, times),
     clearFaults: () => runtime.faults.clear(),
+    held: {
+      count: () => runtime.held.count,
+      whenHeld: (count) => runtime.held.whenHeld(count),
+      release: () => runtime.held.release(),
+    },
     counters: {
       refreshes: (login) => runtime.counters.refreshes(login),
       calls: (endpoint) => runtime.counters.calls(endpoint),
@@ -167,6 +174,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Gi
       runtime.codes.clear();
       runtime.webhooks.clear();
       runtime.faults.clear();
+      runtime.held.release();
       runtime.counters.reset();
       runtime.rateLimits.clear();
     },

@@ -11,7 +11,13 @@ import type { Logger } from "pino";
 import { QueryTypes, type Transaction } from "sequelize";
 import type { ConnectionBudget } from "../db/connection-budget.js";
 import type { MigrationStatus, Models, RefreshFailureClass, UserRow } from "../db/models/index.js";
-import { GitHubError, TerminalTokenError, TransientGitHubError, type RequestOutcome } from "../github/errors.js";
+import {
+  GitHubError,
+  GitHubRequestRejectedError,
+  TerminalTokenError,
+  TransientGitHubError,
+  type RequestOutcome,
+} from "../github/errors.js";
 import { canTransition, transitionUser } from "../migration/status-machine.js";
 import { enqueueNotification } from "../notifications/outbox.js";
 import { classifyTerminalRefreshFailure } from "./refresh-failure.js";
@@ -54,6 +60,14 @@ export interface TokenRefresherOptions {
   store: TokenStore;
   /** The GitHub call (github/token-refresh.ts with the App's credentials and a timeout). */
   refreshAtGitHub: (refreshToken: string) => Promise<IssuedUserTokens>;
+  /**
+   * Settles a row in doubt without spending its refresh token: is this access token alive at GitHub
+   * (POST /applications/{client_id}/token)? A refresh kills the old access token, so a live one
+   * proves no refresh happened. Without it, a row in doubt is settled by a refresh.
+   */
+  checkAtGitHub?: (accessToken: string) => Promise<boolean>;
+  /** Whether GitHub accepts the App's client credentials: the check's 404 is believed only then. */
+  confirmCredentials?: () => Promise<boolean>;
   /** Tokens expiring sooner than this are refreshed before being served. */
   marginSeconds: number;
   /** Refresh work's share of the pool: always below the pool size. */
@@ -91,12 +105,21 @@ interface Intent {
 
 type IsDue = (row: UserRow, tokens: IssuedUserTokens) => boolean;
 
+/** What one attempt ended in: a result for the caller, or "the doubt is gone, decide again". */
+type AttemptResult = RefreshResult | { kind: "doubt_cleared" };
+
 const FIRST_POLL_MS = 25;
 const LONGEST_POLL_MS = 500;
+/** A token checked for life must outlive the check: one closer to its end is settled by a refresh. */
+const CHECKABLE_FOR_MS = 60_000;
+/** How long credentials GitHub accepted (a probe or a refresh) are taken as still accepted. */
+const CREDENTIALS_CONFIRMED_FOR_MS = 10 * 60_000;
 
 export class TokenRefresher {
-  readonly #options: Required<Omit<TokenRefresherOptions, "log">> & { log: Logger };
+  readonly #options: Required<Omit<TokenRefresherOptions, "log" | "checkAtGitHub" | "confirmCredentials">> &
+    Pick<TokenRefresherOptions, "log" | "checkAtGitHub" | "confirmCredentials">;
   readonly #flights = new SingleFlight<number, RefreshResult>();
+  #credentialsConfirmedAt: number | null = null;
 
   constructor(options: TokenRefresherOptions) {
     this.#options = {
@@ -157,7 +180,11 @@ export class TokenRefresher {
     for (;;) {
       const claim = await this.#claim(userId, isDue, { skipLocked: !waitForOthers });
       if (claim.kind === "settled") return claim.result;
-      if (claim.kind === "claimed") return this.#refreshAtGitHub(claim.intent);
+      if (claim.kind === "claimed") {
+        const result = await this.#attempt(claim.intent);
+        if (result.kind === "doubt_cleared") continue;
+        return result;
+      }
       const retryAfterSeconds = Math.max(1, Math.ceil((claim.leaseUntil.getTime() - this.#options.now().getTime()) / 1000));
       if (!waitForOthers || performance.now() >= deadline) return { kind: "busy", retryAfterSeconds };
       await this.#waitForOutcome(userId, claim, deadline);
@@ -256,7 +283,58 @@ export class TokenRefresher {
     }
   }
 
-  /** Steps 3 to 6: GitHub is called with no transaction open and no connection held. */
+  /** Step 3: one call to GitHub, with no transaction open and no connection held. */
+  #attempt(intent: Intent): Promise<AttemptResult> {
+    const checkable = intent.tokens.accessTokenExpiresAt === null || intent.tokens.accessTokenExpiresAt.getTime() - this.#options.now().getTime() > CHECKABLE_FOR_MS;
+    if (intent.inDoubtSince !== null && checkable && this.#options.checkAtGitHub) return this.#settleByCheck(intent, this.#options.checkAtGitHub);
+    return this.#refreshAtGitHub(intent);
+  }
+
+  /**
+   * Step 7 for a row whose access token has time left: a live access token proves the refresh that
+   * left the doubt never rotated the pair (the pair is used again); a dead one under credentials
+   * GitHub accepts proves it did (the user must authorize again, class `interrupted`).
+   */
+  async #settleByCheck(intent: Intent, checkAtGitHub: (accessToken: string) => Promise<boolean>): Promise<AttemptResult> {
+    try {
+      if (!(await this.#credentialsAccepted())) {
+        this.#options.log.error({ githubId: intent.githubId }, "GitHub refuses the App's client credentials (GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET); a row in doubt stays in doubt");
+        const refused = new GitHubRequestRejectedError("check token: GitHub refuses the App's client credentials", 200, "incorrect_client_credentials");
+        return await this.#recordFailedAttempt(intent, refused, "not_done");
+      }
+      if (!(await checkAtGitHub(intent.tokens.accessToken))) {
+        return await this.#settleTerminal(intent, new TerminalTokenError("check token: GitHub no longer knows the stored access token (404)", 404, "token_dead"));
+      }
+    } catch (error) {
+      if (!(error instanceof GitHubError)) throw error;
+      // A check changes nothing at GitHub, so whatever happened to it, the doubt is what it was.
+      return this.#recordFailedAttempt(intent, error, "not_done");
+    }
+    return this.#clearDoubt(intent);
+  }
+
+  async #credentialsAccepted(): Promise<boolean> {
+    const confirmedAt = this.#credentialsConfirmedAt;
+    if (confirmedAt !== null && performance.now() - confirmedAt < CREDENTIALS_CONFIRMED_FOR_MS) return true;
+    if (!this.#options.confirmCredentials) return true;
+    const accepted = await this.#options.confirmCredentials();
+    if (accepted) this.#credentialsConfirmedAt = performance.now();
+    return accepted;
+  }
+
+  async #clearDoubt(intent: Intent): Promise<AttemptResult> {
+    return this.#inTransaction(async (transaction) => {
+      const row = await this.#lockedRow(intent.userId, transaction);
+      if (!row) return { kind: "reauth_required", reason: "user deleted" };
+      if (row.refreshIntentId === intent.id) {
+        await row.update({ ...NO_REFRESH_IN_FLIGHT, refreshFailureCount: 0, nextRefreshAttemptAt: null }, { transaction });
+        this.#options.log.info({ event: "token.doubt_cleared", githubId: row.githubId, login: row.login }, "the stored access token is alive: the interrupted refresh never rotated the pair");
+      }
+      return { kind: "doubt_cleared" };
+    });
+  }
+
+  /** Steps 4 to 6: the refresh itself. */
   async #refreshAtGitHub(intent: Intent): Promise<RefreshResult> {
     const callStarted = performance.now();
     let issued: IssuedUserTokens;
@@ -277,6 +355,7 @@ export class TokenRefresher {
       await this.#recordFailedAttempt(intent, error, "not_done").catch(() => undefined);
       throw error;
     }
+    this.#credentialsConfirmedAt = performance.now();
     return this.#store(intent, issued, callStarted);
   }
 

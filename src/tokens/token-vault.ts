@@ -4,6 +4,8 @@ import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
 import { ConnectionBudget } from "../db/connection-budget.js";
 import type { Models } from "../db/models/index.js";
+import { clientCredentialsAccepted } from "../github/client-credentials-probe.js";
+import { OAuthAppCredentials } from "../github/oauth-app-credentials.js";
 import { refreshUserToken } from "../github/token-refresh.js";
 import type { ConsentLinks } from "../auth/consent-links.js";
 import type { FeatureFlags } from "../migration/flags.js";
@@ -39,6 +41,12 @@ export interface CreateTokenVaultOptions {
 
 export function createTokenVault({ config, models, log, flags, consentLinks }: CreateTokenVaultOptions): TokenVault {
   const sealer = new TokenSealer(config.encryptionKeys);
+  const appCredentials = () => {
+    if (!config.appClientId || !config.appClientSecret) {
+      throw new Error("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are required to refresh user tokens");
+    }
+    return { clientId: config.appClientId, clientSecret: config.appClientSecret };
+  };
   const tokenStore = new TokenStore({ models, sealer });
   const tokenRefresher = new TokenRefresher({
     models,
@@ -49,19 +57,20 @@ export function createTokenVault({ config, models, log, flags, consentLinks }: C
     leaseSeconds: config.refreshLeaseSeconds,
     waitTimeoutMs: config.refreshWaitTimeoutMs,
     log,
-    refreshAtGitHub: (refreshToken) => {
-      if (!config.appClientId || !config.appClientSecret) {
-        throw new Error("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are required to refresh user tokens");
-      }
-      return refreshUserToken({
+    refreshAtGitHub: (refreshToken) =>
+      refreshUserToken({
         github: config.github,
-        clientId: config.appClientId,
-        clientSecret: config.appClientSecret,
+        ...appCredentials(),
         refreshToken,
         timeoutMs: config.githubRequestTimeoutMs,
         onResponseHeaders: observeRateLimit,
-      });
+      }),
+    checkAtGitHub: async (accessToken) => {
+      const client = new OAuthAppCredentials({ github: config.github, client: { ...appCredentials(), clientType: "github-app" }, timeoutMs: config.githubRequestTimeoutMs });
+      return (await client.checkToken(accessToken)).valid;
     },
+    confirmCredentials: () =>
+      clientCredentialsAccepted({ github: config.github, ...appCredentials(), redirectUri: `${config.baseUrl}/auth/callback`, timeoutMs: config.githubRequestTimeoutMs }),
   });
   const tokenResolver = new TokenResolver({
     models,
