@@ -2,6 +2,7 @@
 // app calls (web flow, token endpoint, the REST endpoints it uses, webhooks), with knobs for tests.
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono } from "hono";
+import { setMaxListeners } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AppJwtVerifier } from "./app-jwt.js";
@@ -31,6 +32,8 @@ const APP_HOOK_ID = 1;
 export async function startSimulator(options: StartSimulatorOptions): Promise<GitHubSimulator> {
   const now = options.now ?? (() => new Date());
   const stopping = new AbortController();
+  // Every held or delayed call listens for stop(): dozens at once are expected, not a leak.
+  setMaxListeners(0, stopping.signal);
   const world = new SimulatorWorld();
   const appClient: RegisteredClient = {
     kind: "app",
