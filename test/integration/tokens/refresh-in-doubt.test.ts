@@ -6,13 +6,14 @@ import type { Sequelize } from "sequelize";
 import type { FaultKind } from "../../../simulator/index.js";
 import { connectDatabase } from "../../../src/db/connection.js";
 import { findFreePort } from "../../../src/free-port.js";
+import { metricsRegistry } from "../../../src/observability/metrics.js";
 import type { Services } from "../../../src/services.js";
 import { fetchToken, seedUser, startVaultWorld, vaultServices, type SeededUser, type VaultWorld } from "./vault-fixture.js";
 
 let world: VaultWorld;
 
 beforeAll(async () => {
-  world = await startVaultWorld();
+  world = await startVaultWorld({ logLevel: "warn" });
 });
 afterAll(() => world?.stop());
 beforeEach(() => {
@@ -41,6 +42,7 @@ describe("a refresh whose answer is lost", () => {
     const inDoubt = await seeded.user.reload();
     expect(inDoubt.refreshInDoubtSince).not.toBeNull();
     expect(inDoubt.refreshIntentId).toBeNull();
+    expect((await world.app.services.userDirectory.detail(seeded.githubId)).app_token.in_doubt_since).toBe(inDoubt.refreshInDoubtSince!.toISOString());
     // Still 30 minutes on the clock, yet never served: GitHub may have killed it (here it did).
     for (let i = 0; i < 3; i++) expect(await read(seeded)).toMatchObject({ status: 503, body: { error: "github_unavailable" } });
 
@@ -52,6 +54,16 @@ describe("a refresh whose answer is lost", () => {
     expect(row.migrationError).toMatch(/interrupted/);
     expect(world.simulator.counters.calls("refresh")).toBe(1);
     expect(world.simulator.counters.calls("check_token")).toBe(1);
+    // Forensics: the class is stored, counted, and shown to maintainers.
+    const detail = await world.app.services.userDirectory.detail(seeded.githubId);
+    expect(detail.app_token).toMatchObject({ refresh_failure_class: "interrupted", refresh_failed_at: expect.any(String), in_doubt_since: null, refresh_in_flight: null });
+    expect(await metricsRegistry.getSingleMetricAsString("token_refresh_failures_total")).toMatch(/token_refresh_failures_total\{class="interrupted"\} [1-9]/);
+    const { lastHour, attention } = await world.app.services.dashboardFigures.snapshot();
+    expect(lastHour.refreshFailuresByClass.interrupted).toBeGreaterThanOrEqual(1);
+    expect(attention.find((user) => user.githubId === seeded.githubId)).toMatchObject({ status: "reauth_required", refreshFailureClass: "interrupted" });
+    const warned = world.app.logLines().filter((line) => line.event === "token.reauth_required" && line.githubId === seeded.githubId);
+    expect(warned).toEqual([expect.objectContaining({ level: 40, failureClass: "interrupted" })]);
+    expect(JSON.stringify(world.app.logLines())).not.toMatch(/gh[ur]_[A-Za-z0-9]{8,}/);
     await endBackoff(seeded);
     expect((await read(seeded)).status).toBe(409);
     expect(world.simulator.counters.calls("refresh") + world.simulator.counters.calls("check_token")).toBe(2);
