@@ -18,12 +18,13 @@ import {
   TransientGitHubError,
   type RequestOutcome,
 } from "../github/errors.js";
-import { canTransition, transitionUser } from "../migration/status-machine.js";
+import { canTransition, transitionUser } from "../users/status-machine.js";
 import { enqueueNotification } from "../notifications/outbox.js";
 import { classifyTerminalRefreshFailure } from "./refresh-failure.js";
 import { SingleFlight } from "./single-flight.js";
 import { tokenMetrics, type RefreshOutcome } from "./token-metrics.js";
 import { NO_REFRESH_IN_FLIGHT, type IssuedUserTokens, type TokenStore } from "./token-store.js";
+import { backoffSeconds, type Backoff } from "../jobs/backoff.js";
 
 /** Statuses whose App tokens are never used, so never refreshed: no GitHub call for these users. */
 const TOKENS_RETIRED = ["reauth_required", "revoked", "failed"] as const satisfies readonly MigrationStatus[];
@@ -50,11 +51,6 @@ export type Freshness =
   | { ok: false; kind: "reauth_required" }
   | { ok: false; kind: "unavailable"; retryAfterSeconds: number };
 
-export interface BackoffPolicy {
-  baseSeconds: number;
-  maxSeconds: number;
-}
-
 export interface TokenRefresherOptions {
   models: Models;
   store: TokenStore;
@@ -77,7 +73,7 @@ export interface TokenRefresherOptions {
   leaseSeconds?: number;
   /** How long a caller waits for another caller's refresh before answering "try again". */
   waitTimeoutMs?: number;
-  backoff?: BackoffPolicy;
+  backoff?: Backoff;
   /** Written into each intent, so an interrupted refresh names the instance that died. */
   instanceName?: string;
   log: Logger;
@@ -126,7 +122,7 @@ export class TokenRefresher {
       lockTimeoutMs: 5_000,
       leaseSeconds: 30,
       waitTimeoutMs: 15_000,
-      backoff: { baseSeconds: 30, maxSeconds: 3_600 },
+      backoff: { firstSeconds: 30, maxSeconds: 3_600 },
       instanceName: `${hostname()}:${process.pid}`,
       now: () => new Date(),
       ...options,
@@ -570,9 +566,7 @@ export class TokenRefresher {
 
   /** Exponential, capped, with ±20 % jitter so users failing together do not retry together. */
   #backoffSeconds(failures: number, retryAfterSeconds: number | null): number {
-    const { baseSeconds, maxSeconds } = this.#options.backoff;
-    const exponential = Math.min(maxSeconds, baseSeconds * 2 ** Math.min(failures - 1, 20));
-    const jittered = exponential * (0.8 + Math.random() * 0.4);
+    const jittered = backoffSeconds(failures, this.#options.backoff) * (0.8 + Math.random() * 0.4);
     return Math.ceil(Math.max(jittered, retryAfterSeconds ?? 0));
   }
 
