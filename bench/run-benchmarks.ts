@@ -84,8 +84,16 @@ const sequelize = connectDatabase({ url: databaseUrl, maxConnections: 10 });
 try {
   await Promise.all([migrateToLatest(sequelize), compileInstance()]);
   const ports = await Promise.all([1, 2, 3].map(() => findFreePort()));
-  // Each instance gets 20 connections, as a deployment's replica would have.
-  const base = testEnv({ DATA_DIR: workDir, DATABASE_URL: databaseUrl, DATABASE_POOL_MAX: "20", LOG_LEVEL: "warn", NODE_ENV: "test" }) as Record<string, string>;
+  // Each instance gets 20 connections, as a deployment's replica would have, and the production
+  // GitHub timeout (10 s), so GitHub answering in 5 s (1c) is slow, not dead.
+  const base = testEnv({
+    DATA_DIR: workDir,
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_MAX: "20",
+    GITHUB_REQUEST_TIMEOUT_MS: "10000",
+    LOG_LEVEL: "warn",
+    NODE_ENV: "test",
+  }) as Record<string, string>;
   const simulator = await startTestSimulator({ webhook: { url: `http://127.0.0.1:${ports[0]}/api/github/webhooks`, secret: base.WEBHOOK_SECRET! } });
   const env = migrationEnv(simulator, base);
   instances.push(
