@@ -8,7 +8,7 @@ import type { Sequelize } from "sequelize";
 import type { AppConfig } from "./config.js";
 import { defineModels } from "./db/models/index.js";
 import type { IntervalJob } from "./jobs/interval-job.js";
-import { WEBHOOK_PATH } from "./index.js";
+import { createAppFunction, createHttpApp, WEBHOOK_PATH } from "./index.js";
 import { composeApp, type Services } from "./services.js";
 
 export interface RunningApp {
@@ -22,7 +22,7 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export interface StartAppServerOptions {
+interface StartAppServerOptions {
   config: AppConfig;
   sequelize: Sequelize;
   log: Logger;
@@ -32,7 +32,7 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
   if (config.appId === null || config.privateKey === null) {
     throw new Error("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) are required to run the app");
   }
-  const { services, jobs, github, appFunction } = composeApp({ config, models: defineModels(sequelize), log });
+  const { services, jobs, github, webhooks } = composeApp({ config, models: defineModels(sequelize), log });
   // The Server builds this process's one Probot from the binding github/ made.
   const { Probot, request } = github.appProbot();
   const server = new Server({
@@ -45,7 +45,7 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
     enableStaticFiles: false,
     log,
   });
-  await server.load(appFunction);
+  await server.load(createAppFunction({ githubApp: github.app, webhooks, httpApp: () => createHttpApp(services) }));
   const httpServer = await server.start();
   return {
     services,

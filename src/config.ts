@@ -7,7 +7,7 @@ import { z } from "zod";
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 const LOG_FORMATS = ["json", "pretty"] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
+type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface EncryptionKey {
   id: string;
@@ -205,7 +205,7 @@ const envSchema = z.object({
 /** A lease must outlive GitHub's timeout by this much, so a refresher is never overtaken while it waits. */
 const LEASE_SLACK_SECONDS = 5;
 
-export interface LogSettings {
+interface LogSettings {
   level: LogLevel;
   format: LogFormat;
 }
@@ -222,7 +222,7 @@ export function logSettings(env: Record<string, string | undefined>, fallbackLev
   };
 }
 
-export interface LoadConfigOptions {
+interface LoadConfigOptions {
   env: Record<string, string | undefined>;
   /** Where development secrets and the embedded database live; defaults to `.data` in the working directory. */
   cwd?: string;

@@ -20,7 +20,7 @@ import { registerWebhookHandlers, type WebhookServices } from "./webhooks/webhoo
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
 
-export interface AppFunctionParts {
+interface AppFunctionParts {
   githubApp: GitHubAppApi;
   webhooks: WebhookServices;
   httpApp: () => Hono;

@@ -15,7 +15,7 @@ const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [
   ["0014-refresh-intent", refreshIntent],
 ];
 
-export interface MigratorLogger {
+interface MigratorLogger {
   info(message: string): void;
 }
 

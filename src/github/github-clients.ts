@@ -58,7 +58,7 @@ export interface GitHubClients {
   installUrl(accountId: number): Promise<string | null>;
 }
 
-export interface CreateGitHubClientsOptions {
+interface CreateGitHubClientsOptions {
   config: AppConfig;
   log: Logger;
   /** Told the response headers of every token refresh answer (rate-limit bookkeeping). */

@@ -5,7 +5,7 @@ import type { GitHubEndpoints } from "../config.js";
 import { classifyRequestFailure } from "./classify.js";
 import { GitHubRequestRejectedError } from "./errors.js";
 
-export interface UserApiOptions {
+interface UserApiOptions {
   github: GitHubEndpoints;
   /** A GitHub App user access token (or, for GET /user, a legacy OAuth token). */
   token: string;

@@ -4,7 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import { HttpError } from "./errors.js";
 
 /** Compares digests so neither the key's length nor its bytes leak through timing. */
-export function keysMatch(presented: string, expected: string): boolean {
+function keysMatch(presented: string, expected: string): boolean {
   const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
   return timingSafeEqual(digest(presented), digest(expected));
 }

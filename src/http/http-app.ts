@@ -5,9 +5,9 @@ import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "pino";
 import { createErrorResponder, HttpError, type ErrorTranslator } from "./errors.js";
 
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
-export interface HttpAppOptions {
+interface HttpAppOptions {
   routeGroups: Hono[];
   errorTranslators: ErrorTranslator[];
   log: Logger;

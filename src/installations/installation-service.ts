@@ -29,7 +29,7 @@ export interface InstallationSummary {
   updatedAt: Date;
 }
 
-export interface ListInstallationsOptions {
+interface ListInstallationsOptions {
   includeDeleted: boolean;
   /** Installation ids greater than this (keyset pagination). */
   afterId?: number;

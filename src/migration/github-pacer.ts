@@ -8,7 +8,7 @@ export interface RateLimitSeen {
   resetAt: Date;
 }
 
-export interface GitHubPacerOptions {
+interface GitHubPacerOptions {
   concurrency?: number;
   /** Below this many remaining requests, calls are spread over what is left of the window. */
   lowWatermark?: number;

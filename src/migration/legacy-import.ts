@@ -42,7 +42,7 @@ export interface ImportRejection {
   reason: string;
 }
 
-export interface ImportProgress {
+interface ImportProgress {
   read: number;
   created: number;
   updated: number;
@@ -54,11 +54,11 @@ export interface ImportReport extends ImportProgress {
   rejections: ImportRejection[];
 }
 
-export interface ImportOptions {
+interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
 }
 
-export interface DatabaseSource {
+interface DatabaseSource {
   /** postgres:// URL of the legacy application's database. */
   url: string;
   /** The users table, optionally schema-qualified (`public.users`). */

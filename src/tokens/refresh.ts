@@ -33,7 +33,7 @@ export function appTokensRetired(status: MigrationStatus): boolean {
   return (TOKENS_RETIRED as readonly MigrationStatus[]).includes(status);
 }
 
-export type RefreshResult =
+type RefreshResult =
   /** No call was needed: the stored pair is fresh (possibly just refreshed by another caller). */
   | { kind: "fresh"; tokens: IssuedUserTokens }
   | { kind: "refreshed"; tokens: IssuedUserTokens }
@@ -46,12 +46,12 @@ export type RefreshResult =
   /** Another caller's refresh is in flight (keep-alive skips it) or did not end in time. */
   | { kind: "busy"; retryAfterSeconds: number };
 
-export type Freshness =
+type Freshness =
   | { ok: true; tokens: IssuedUserTokens }
   | { ok: false; kind: "reauth_required" }
   | { ok: false; kind: "unavailable"; retryAfterSeconds: number };
 
-export interface TokenRefresherOptions {
+interface TokenRefresherOptions {
   models: Models;
   store: TokenStore;
   /** The GitHub call (github/token-refresh.ts with the App's credentials and a timeout). */

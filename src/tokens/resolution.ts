@@ -12,19 +12,19 @@ import type { LegacyOAuthToken, TokenStore } from "./token-store.js";
 export type ResolvedTokenType = "github_app_user" | "oauth";
 
 /** Never anything secret besides the token itself. */
-export interface ResolvedToken {
+interface ResolvedToken {
   token: string;
   type: ResolvedTokenType;
   expiresAt: Date | null;
   login: string;
 }
 
-export interface ResolveOptions {
+interface ResolveOptions {
   /** Refresh first when the App token expires sooner than this (the margin applies anyway). */
   minValidSeconds?: number;
 }
 
-export interface TokenResolverOptions {
+interface TokenResolverOptions {
   models: Models;
   store: TokenStore;
   refresher: TokenRefresher;

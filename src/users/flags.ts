@@ -88,7 +88,7 @@ const FLAG_DEFINITIONS = {
 export type FlagName = keyof typeof FLAG_DEFINITIONS;
 export const FLAG_NAMES = Object.keys(FLAG_DEFINITIONS) as FlagName[];
 
-export interface FlagValues {
+interface FlagValues {
   github_app_tokens_enabled: boolean;
   github_app_tokens_rollout_percent: number;
   github_app_tokens_allow_list: string[];

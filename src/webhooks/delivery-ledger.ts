@@ -10,7 +10,7 @@ import type { Models } from "../db/models/index.js";
 import type { ChangeOutcome } from "../installations/installation-service.js";
 import { maskTokens } from "../observability/redact.js";
 
-export interface DeliveryHeaders {
+interface DeliveryHeaders {
   /** X-GitHub-Delivery (Probot's `context.id`). */
   id: string;
   event: string;
@@ -24,10 +24,10 @@ export function deliveryHeaders(context: Context): DeliveryHeaders {
   return { id: context.id, event: context.name, action: payload.action ?? null, installationId: payload.installation?.id ?? null };
 }
 
-export type DeliveryResult = ChangeOutcome | "duplicate";
+type DeliveryResult = ChangeOutcome | "duplicate";
 
 /** What GitHub is told when a delivery fails: a fixed message, never the cause (which may name data). */
-export class WebhookDeliveryFailedError extends Error {
+class WebhookDeliveryFailedError extends Error {
   constructor(readonly deliveryId: string, options: { cause: unknown }) {
     super(`delivery ${deliveryId} failed and was recorded; GitHub may redeliver it`, options);
     this.name = "WebhookDeliveryFailedError";

@@ -5,10 +5,10 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import type { GitHubSimulator } from "../../../simulator/index.js";
 import type { Services } from "../../../src/services.js";
-import { startTestSimulator } from "../../simulator/simulator-fixture.js";
+import { startTestSimulator } from "../../support/simulator-fixture.js";
 import { startAppProcess, type AppProcess } from "../../support/app-process.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { encryptionKey, fetchToken, seedUser, simulatorEnv, vaultServices, type SeededUser } from "./vault-fixture.js";
+import { encryptionKey, fetchToken, seedUser, simulatorEnv, vaultServices, type SeededUser } from "../../support/vault-fixture.js";
 
 /** Longer than the child's GitHub timeout (1 s) by the 5 s config.ts insists on. */
 const LEASE_SECONDS = 6;

@@ -8,7 +8,7 @@ import { connectDatabase } from "../../../src/db/connection.js";
 import { findFreePort } from "../../../src/free-port.js";
 import { metricsRegistry } from "../../../src/observability/metrics.js";
 import type { Services } from "../../../src/services.js";
-import { fetchToken, seedUser, startVaultWorld, vaultServices, type SeededUser, type VaultWorld } from "./vault-fixture.js";
+import { fetchToken, seedUser, startVaultWorld, vaultServices, type SeededUser, type VaultWorld } from "../../support/vault-fixture.js";
 
 let world: VaultWorld;
 

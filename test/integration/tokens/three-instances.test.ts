@@ -4,8 +4,8 @@ import type { GitHubSimulator } from "../../../simulator/index.js";
 import { connectDatabase } from "../../../src/db/connection.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { startTestSimulator } from "../../simulator/simulator-fixture.js";
-import { fetchToken, seedUser, simulatorEnv } from "./vault-fixture.js";
+import { startTestSimulator } from "../../support/simulator-fixture.js";
+import { fetchToken, seedUser, simulatorEnv } from "../../support/vault-fixture.js";
 
 let database: TestDatabase;
 let simulator: GitHubSimulator;
