@@ -6,7 +6,8 @@ import { Probot } from "probot";
 import type { AppConfig } from "../config.js";
 import { GitHubAppApi } from "./app-api.js";
 import { SignInUnavailableError } from "./errors.js";
-import { OAuthAppCredentials } from "./oauth-app-credentials.js";
+import { clientCredentialsAccepted } from "./client-credentials-probe.js";
+import { OAuthAppCredentials, type TokenCheck } from "./oauth-app-credentials.js";
 import { refreshUserToken, type RefreshedUserTokens } from "./token-refresh.js";
 import type { GitHubRateLimit } from "./rate-limit.js";
 import { getAuthenticatedUser, listUserInstallations, type AuthenticatedUser, type ReachableInstallation } from "./user-api.js";
@@ -43,6 +44,10 @@ export interface GitHubClients {
   userAuthorization: UserAuthorizationCalls;
   /** Refreshes a GitHub App user token with the App's client credentials. */
   refreshUserToken(refreshToken: string): Promise<RefreshedUserTokens>;
+  /** POST /applications/{client_id}/token for a user token; a 404 is believed only under accepted credentials. */
+  checkUserToken(accessToken: string): Promise<TokenCheck>;
+  /** Whether GitHub accepts the App's client id and secret (a made-up code at the token endpoint). */
+  appCredentialsAccepted(): Promise<boolean>;
   /** What validating a user's token asks GitHub, with the rate limit the answer reported (for the batch pacer). */
   userTokenApi: {
     getAuthenticatedUser(token: string): Promise<{ id: number; login: string; rateLimit: GitHubRateLimit | null }>;
@@ -106,6 +111,8 @@ export function createGitHubClients({ config, log, onRefreshResponseHeaders }: C
       listInstallations: (token) => listUserInstallations({ github, token, timeoutMs }),
       revokeToken: (token) => appCredentials().deleteToken(token),
     },
+    checkUserToken: (accessToken) => appCredentials().checkToken(accessToken),
+    appCredentialsAccepted: () => clientCredentialsAccepted({ github, ...appClient(), redirectUri, timeoutMs }),
     refreshUserToken: (refreshToken) => {
       if (!config.appClientId || !config.appClientSecret) {
         throw new Error("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are required to refresh user tokens");
