@@ -3,13 +3,17 @@
 import type { QueryInterface, Sequelize } from "sequelize";
 import { SequelizeStorage, Umzug, type MigrationFn } from "umzug";
 import * as initialSchema from "./migrations/0001-initial-schema.js";
+import * as batchOutcomes from "./migrations/0016-batch-outcomes.js";
 
 interface MigrationModule {
   up: MigrationFn<QueryInterface>;
   down: MigrationFn<QueryInterface>;
 }
 
-const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [["0001-initial-schema", initialSchema]];
+const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [
+  ["0001-initial-schema", initialSchema],
+  ["0016-batch-outcomes", batchOutcomes],
+];
 
 export interface MigratorLogger {
   info(message: string): void;

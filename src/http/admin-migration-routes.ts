@@ -99,6 +99,7 @@ export function batchJson(batch: BatchView) {
     stale: batch.stale,
     counts: batch.counts,
     error: batch.error,
+    user_errors: batch.userErrors,
     started_at: batch.startedAt.toISOString(),
     heartbeat_at: batch.heartbeatAt.toISOString(),
     finished_at: batch.finishedAt?.toISOString() ?? null,

@@ -34,7 +34,7 @@ export type Models = ReturnType<typeof defineModels>;
 export type { UserRow, MigrationStatus, ProviderInfo } from "./user.js";
 export { MIGRATION_STATUSES } from "./user.js";
 export type { InstallationRow, InstallationRepositoryRow, UserInstallationRow } from "./installation.js";
-export type { MigrationEventRow, MigrationBatchRow, BatchState } from "./migration.js";
+export type { MigrationEventRow, MigrationBatchRow, BatchState, BatchUserError } from "./migration.js";
 export type {
   WebhookDeliveryRow,
   DeliveryOutcome,
