@@ -1,24 +1,26 @@
 // The maintainer CLI: `npx github-app-user-tokens <command> [options]`. Opens the same database
-// and services as the server (migrating first), runs one command, exits.
+// and services as the server (migrating first), says which database it uses, runs one command, exits.
+// Every failure ends the same way (src/cli/failures.ts): one line, or a JSON object under --json.
 import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
-import { ConfigError, loadConfig } from "./config.js";
+import { loadConfig } from "./config.js";
 import { migrateToLatest } from "./db/migrator.js";
 import { defineModels } from "./db/models/index.js";
 import { openDatabase } from "./db/open-database.js";
+import { findCommand, unknownCommandError } from "./cli/command-lookup.js";
 import { CLI_COMMANDS } from "./cli/commands.js";
-import type { CliCommand, CliOutput } from "./cli/command.js";
+import type { CliCommand, CliOptionValues } from "./cli/command.js";
+import { CliInputError, describeFailure, reportFailure } from "./cli/failures.js";
+import { createCliOutput } from "./cli/output.js";
 import { createLogger } from "./observability/logger.js";
 import { createServices } from "./services.js";
 
-export function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | undefined {
-  const byLength = [...CLI_COMMANDS].sort((a, b) => b.name.split(" ").length - a.name.split(" ").length);
-  for (const command of byLength) {
-    const words = command.name.split(" ");
-    if (words.every((word, index) => argv[index] === word)) return { command, rest: argv.slice(words.length) };
-  }
-  return undefined;
-}
+/** Options every command takes, besides its own. */
+const GLOBAL_OPTIONS = {
+  json: { type: "boolean", default: false, description: "Machine-readable output on stdout (errors too: {\"error\",\"message\"})" },
+  help: { type: "boolean", default: false, description: "This command's options" },
+  "env-file": { type: "string", description: "Read settings from this file instead of ./.env (npm run demo prints one)" },
+} as const satisfies NonNullable<CliCommand["options"]>;
 
 function usage(): string {
   const width = Math.max(...CLI_COMMANDS.map((command) => command.name.length), 10);
@@ -27,88 +29,72 @@ function usage(): string {
     "",
     ...CLI_COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     "",
-    "Every command accepts --json for machine-readable output and --help for its options.",
+    "Every command accepts --json for machine-readable output, --env-file <path> and --help for its options.",
   ].join("\n");
 }
 
 function commandHelp(command: CliCommand): string {
-  const options = Object.entries(command.options ?? {}).map(
+  const options = Object.entries({ ...command.options, ...GLOBAL_OPTIONS }).map(
     ([name, option]) => `  --${name}${option.type === "string" ? " <value>" : ""}  ${option.description}`,
   );
   return [`usage: github-app-user-tokens ${command.name} [options]`, "", command.summary, "", ...options].join("\n");
 }
 
-export function createCliOutput(json: boolean): CliOutput {
-  const interactive = process.stderr.isTTY && !json;
-  return {
-    line: (text) => {
-      if (!json) console.log(text);
-    },
-    progress: (text) => {
-      if (json) return;
-      if (interactive) process.stderr.write(`\r\x1b[2K${text}`);
-      else console.error(text);
-    },
-    json: (value) => {
-      if (json) console.log(JSON.stringify(value, null, 2));
-    },
-  };
+function parseOptions(command: CliCommand, args: string[]): CliOptionValues {
+  const accepted: NonNullable<CliCommand["options"]> = { ...command.options, ...GLOBAL_OPTIONS };
+  try {
+    return parseArgs({
+      args,
+      options: Object.fromEntries(
+        // parseArgs rejects keys present with an undefined value, so only set what the command gives.
+        Object.entries(accepted).map(([name, { type, short, default: fallback }]) => [
+          name,
+          { type, ...(short === undefined ? {} : { short }), ...(fallback === undefined ? {} : { default: fallback }) },
+        ]),
+      ),
+      strict: true,
+      allowPositionals: false,
+    }).values as CliOptionValues;
+  } catch (error) {
+    throw new CliInputError(`${(error as Error).message.split("\n")[0]} (github-app-user-tokens ${command.name} --help lists its options)`);
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
-  const found = findCommand(argv);
-  if (!found) {
-    console.error(usage());
-    return argv.length === 0 || argv[0] === "--help" ? 0 : 2;
-  }
-  const { command, rest } = found;
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: rest,
-      options: {
-        ...Object.fromEntries(
-          // parseArgs rejects keys present with an undefined value, so only set what the command gives.
-          Object.entries(command.options ?? {}).map(([name, { type, short, default: fallback }]) => [
-            name,
-            { type, ...(short === undefined ? {} : { short }), ...(fallback === undefined ? {} : { default: fallback }) },
-          ]),
-        ),
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values as Record<string, string | boolean | undefined>;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${commandHelp(command)}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(commandHelp(command));
+  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h") {
+    console.log(usage());
     return 0;
   }
-
-  if (existsSync(".env")) process.loadEnvFile(".env");
-  const log = await createLogger({ level: (process.env.LOG_LEVEL as "warn" | undefined) ?? "warn", format: "pretty" });
-  let config;
+  const json = argv.includes("--json");
+  const showStack = process.env.LOG_LEVEL === "debug" || process.env.LOG_LEVEL === "trace";
   try {
-    config = loadConfig({ env: process.env });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 2;
+    const found = findCommand(CLI_COMMANDS, argv);
+    if (!found) throw unknownCommandError(CLI_COMMANDS, argv);
+    const { command, rest } = found;
+    const values = parseOptions(command, rest);
+    if (values.help) {
+      console.log(commandHelp(command));
+      return 0;
     }
-    throw error;
-  }
-  const database = await openDatabase(config, { onLog: () => {} });
-  try {
-    await migrateToLatest(database.sequelize);
-    const services = createServices({ config, models: defineModels(database.sequelize), log });
-    const output = createCliOutput(values.json === true);
-    return (await command.run({ services, values, output })) ?? 0;
-  } finally {
-    await database.close();
+    const envFile = typeof values["env-file"] === "string" ? values["env-file"] : ".env";
+    if (typeof values["env-file"] === "string" && !existsSync(envFile)) throw new CliInputError(`--env-file ${envFile}: no such file`);
+    if (existsSync(envFile)) process.loadEnvFile(envFile);
+
+    // Routine warnings would mix into the command's output; LOG_LEVEL=warn (or lower) shows them.
+    const log = await createLogger({ level: (process.env.LOG_LEVEL as "error" | undefined) ?? "error", format: "pretty" });
+    const config = loadConfig({ env: process.env });
+    const database = await openDatabase(config, { onLog: () => {} });
+    try {
+      // On stderr, so --json output stays one document.
+      process.stderr.write(`using ${database.description}\n`);
+      await migrateToLatest(database.sequelize);
+      const services = createServices({ config, models: defineModels(database.sequelize), log });
+      return (await command.run({ services, values, output: createCliOutput({ json }) })) ?? 0;
+    } finally {
+      await database.close();
+    }
+  } catch (error) {
+    return reportFailure(describeFailure(error), { json, showStack });
   }
 }
 

@@ -37,7 +37,7 @@ if (config.appId === null || config.privateKey === null) {
   await run(() => {});
 } else {
   const database = await openDatabase(config, { onLog: (message) => log.debug({ postgres: message.trim() }) });
-  log.info(database.embedded ? "database: embedded Postgres in the data folder" : "database: DATABASE_URL");
+  log.info(`database: ${database.description}`);
   await migrateToLatest(database.sequelize, { info: (message) => log.info(message) });
   const app = await startAppServer({ config, sequelize: database.sequelize, log });
   const jobs = createJobs(app.services);
