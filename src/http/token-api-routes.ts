@@ -39,6 +39,7 @@ export function tokenApiRoutes({ resolver, serviceApiToken }: { resolver: TokenR
       type: resolved.type,
       expires_at: resolved.expiresAt?.toISOString() ?? null,
       login: resolved.login,
+      ...(resolved.type === "oauth" ? { fallback_reason: resolved.fallbackReason } : {}),
     });
   });
   return routes;
