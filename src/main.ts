@@ -1,13 +1,13 @@
 // Start-up: configuration, database (embedded Postgres when DATABASE_URL is unset), migrations,
 // then Probot's server. Without App credentials in development it runs Probot's setup flow instead.
 import { existsSync } from "node:fs";
-import { run } from "probot";
 import { startAppServer } from "./app-server.js";
 import { ConfigError, loadConfig, LOG_LEVELS } from "./config.js";
 import { migrateToLatest } from "./db/migrator.js";
 import { openDatabase } from "./db/open-database.js";
 import { createJobs } from "./jobs/all-jobs.js";
 import { createLogger } from "./observability/logger.js";
+import { runSetupFlow } from "./setup-flow.js";
 
 if (existsSync(".env")) process.loadEnvFile(".env");
 
@@ -34,7 +34,7 @@ if (config.appId === null || config.privateKey === null) {
   // Probot's setup flow registers the GitHub App from app.yml and writes APP_ID, PRIVATE_KEY,
   // WEBHOOK_SECRET, GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET into .env; restart afterwards.
   log.warn("APP_ID or PRIVATE_KEY is missing: starting Probot's setup flow to register the GitHub App.");
-  await run(() => {});
+  await runSetupFlow({ host: config.host, port: config.port, log });
 } else {
   const database = await openDatabase(config, { onLog: (message) => log.debug({ postgres: message.trim() }) });
   log.info(`database: ${database.description}`);
