@@ -9,6 +9,7 @@ import { adminUsersRoutes } from "./http/admin-users-routes.js";
 import { authRoutes } from "./http/auth-routes.js";
 import { dashboardRoutes } from "./http/dashboard/dashboard-routes.js";
 import { healthRoutes } from "./http/health-routes.js";
+import { stylesheetRoutes } from "./http/pages/stylesheet.js";
 import { databaseUnavailableTranslator } from "./http/errors.js";
 import { buildHttpApp } from "./http/http-app.js";
 import { honoAsProbotHandler } from "./http/probot-handler.js";
@@ -41,6 +42,7 @@ export function createHttpApp(services: Services): Hono {
     errorTranslators: [tokenErrorTranslator, migrationErrorTranslator, databaseUnavailableTranslator],
     routeGroups: [
       healthRoutes({ sequelize: services.models.sequelize }),
+      stylesheetRoutes(),
       tokenApiRoutes({ resolver: services.tokenResolver, serviceApiToken: services.config.serviceApiToken }),
       authRoutes({
         userAuthorization: services.userAuthorization,

@@ -19,7 +19,6 @@ import { ADMIN_SIGN_IN_PATH, maintainerOfForm, maintainerOfPage, type SignedInMa
 import { dashboardErrorPages } from "./dashboard-error-pages.js";
 import { batchForm, flagForm, formFieldsToRepost, noticeQuery, userForm, type Notice } from "./dashboard-forms.js";
 import { dashboardPage } from "./dashboard-page.js";
-import { DASHBOARD_STYLESHEET, DASHBOARD_STYLESHEET_PATH } from "./dashboard-stylesheet.js";
 
 export interface DashboardRoutesOptions {
   figures: DashboardFigures;
@@ -37,12 +36,6 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
   const { figures, batches, validator, rollback, flags, baseUrl, log } = options;
   const routes = createPageRoutes({ paths: ["/admin", "/admin/*"], log, errorPages: [dashboardErrorPages] });
   const access = { sessions: options.sessions, maintainers: options.maintainers };
-
-  routes.get(DASHBOARD_STYLESHEET_PATH, (c) => {
-    c.header("Content-Type", "text/css; charset=utf-8");
-    c.header("Cache-Control", "public, max-age=3600");
-    return c.body(DASHBOARD_STYLESHEET);
-  });
 
   routes.get("/admin", async (c) => {
     const maintainer = await maintainerOfPage(c, access);
