@@ -2,7 +2,7 @@
 // then Probot's server. Without App credentials in development it runs Probot's setup flow instead.
 import { existsSync } from "node:fs";
 import { startAppServer } from "./app-server.js";
-import { ConfigError, loadConfig, LOG_LEVELS } from "./config.js";
+import { ConfigError, featureWarnings, loadConfig, LOG_LEVELS } from "./config.js";
 import { migrateToLatest } from "./db/migrator.js";
 import { openDatabase } from "./db/open-database.js";
 import { createJobs } from "./jobs/all-jobs.js";
@@ -36,6 +36,7 @@ if (config.appId === null || config.privateKey === null) {
   log.warn("APP_ID or PRIVATE_KEY is missing: starting Probot's setup flow to register the GitHub App.");
   await runSetupFlow({ host: config.host, port: config.port, log });
 } else {
+  for (const warning of featureWarnings(config)) log.warn(warning);
   const database = await openDatabase(config, { onLog: (message) => log.debug({ postgres: message.trim() }) });
   log.info(`database: ${database.description}`);
   await migrateToLatest(database.sequelize, { info: (message) => log.info(message) });
