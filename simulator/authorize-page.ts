@@ -19,7 +19,10 @@ function hiddenInputs(params: Record<string, string>): string {
 
 export function authorizePage(options: { appName: string; users: SimulatorUser[]; suggestedLogin: string | undefined; params: Record<string, string> }): string {
   const suggested = options.suggestedLogin?.toLowerCase();
-  const users = [...options.users].sort((a, b) => Number(b.login.toLowerCase() === suggested) - Number(a.login.toLowerCase() === suggested));
+  // The suggested account first, then people with a display name (the demo's named users) before
+  // the hundreds of generated ones.
+  const rank = (user: SimulatorUser) => (user.login.toLowerCase() === suggested ? 0 : user.name ? 1 : 2);
+  const users = [...options.users].sort((a, b) => rank(a) - rank(b));
   const rows = users
     .map(
       (user) => `<li><form method="post" action="/login/oauth/authorize">${hiddenInputs(options.params)}

@@ -43,7 +43,9 @@ export function createCliOutput({ json, streams = process }: { json: boolean; st
         return;
       }
       const line = `${fraction ? `${progressBar(fraction)} ` : ""}${text}`;
-      stderr.write(`\r\x1b[2K${line.slice(0, Math.max((stderr.columns ?? 80) - 1, 20))}`);
+      // A line longer than the terminal would wrap, and \r would then redraw only its last part.
+      const width = stderr.columns && stderr.columns > 20 ? stderr.columns - 1 : 79;
+      stderr.write(`\r\x1b[2K${line.slice(0, width)}`);
       progressShowing = true;
     },
     json: (value) => {

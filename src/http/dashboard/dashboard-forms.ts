@@ -51,6 +51,7 @@ export const noticeQuery = z.object({
   login: githubLogin.optional(),
   flag: z.enum(FLAG_NAMES).optional(),
   batch: z.string().regex(/^\d{1,15}$/).optional(),
+  dry_run: z.literal("yes").optional(),
 });
 export type Notice = z.output<typeof noticeQuery>;
 

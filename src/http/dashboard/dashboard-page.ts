@@ -50,7 +50,7 @@ function progressSection({ overview }: DashboardSnapshot): Markup {
   const total = overview.total_users;
   return html`<section aria-labelledby="progress-heading">
         <h2 id="progress-heading">Progress</h2>
-        <p class="headline"><strong id="percent-migrated">${overview.percent_migrated}%</strong> of ${total} users migrated</p>
+        <p class="headline"><strong id="percent-migrated">${overview.percent_migrated}%</strong> of ${users(total)} migrated</p>
         <table id="status-table">
           <caption>Users by migration status</caption>
           <thead><tr><th scope="col">Status</th><th scope="col" class="number">Users</th><th scope="col">Share</th></tr></thead>
@@ -100,7 +100,7 @@ function batchRow(batch: BatchView): Markup {
   const max = batch.state === "running" ? Math.max(batch.size, 1) : Math.max(processed, 1);
   const value = batch.state === "running" ? processed : max;
   // A finished batch took everyone it could find, which may be fewer than its size.
-  const progressText = batch.state === "running" ? `${processed} of ${batch.size} users` : `${processed} users`;
+  const progressText = batch.state === "running" ? `${processed} of ${users(batch.size)}` : users(processed);
   const state = batch.stale ? "running (no heartbeat: its instance may have stopped)" : batch.state.replaceAll("_", " ");
   return html`<tr id="batch-${batch.id}" data-state="${batch.state}">
             <th scope="row">#${batch.id}${batch.dryRun ? " (dry run)" : ""}</th>
@@ -111,6 +111,10 @@ function batchRow(batch: BatchView): Markup {
             <td data-label="Started">${timestamp(batch.startedAt)}</td>
             <td data-label="Finished">${batch.finishedAt ? timestamp(batch.finishedAt) : "—"}</td>
           </tr>`;
+}
+
+function users(count: number): string {
+  return `${count} user${count === 1 ? "" : "s"}`;
 }
 
 /** Who hit an unexpected error in this batch, and why: they stay pending for a later batch. */

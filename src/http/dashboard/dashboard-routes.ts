@@ -68,7 +68,7 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
       );
     }
     const { batchId } = await batches.start({ size: input.size, dryRun: input.dry_run === "yes", actor: form.maintainer.login });
-    return c.redirect(`/admin?done=batch_started&batch=${batchId}`, 303);
+    return c.redirect(`/admin?done=batch_started&batch=${batchId}${input.dry_run === "yes" ? "&dry_run=yes" : ""}`, 303);
   });
 
   routes.post("/admin/users", sameOriginForms(baseUrl), async (c) => {
@@ -165,7 +165,9 @@ function noticeText(notice: Notice): string {
   const login = notice.login ?? "The user";
   switch (notice.done) {
     case "batch_started":
-      return `Batch #${notice.batch ?? "?"} started. Its progress shows below.`;
+      return notice.dry_run
+        ? `Dry run #${notice.batch ?? "?"} started: it counts what a batch would do and changes nothing. Its counts show below.`
+        : `Batch #${notice.batch ?? "?"} started. Its progress shows below.`;
     case "validated":
       return `${login}'s App token was validated at GitHub.`;
     case "validation_failed":
