@@ -1,8 +1,8 @@
 // The maintainer CLI: `npx github-app-user-tokens <command> [options]`. Opens the same database
 // and services as the server (migrating first), says which database it uses, runs one command, exits.
 // Every failure ends the same way (src/cli/failures.ts): one line, or a JSON object under --json.
-import { parseArgs } from "node:util";
-import { existsSync } from "node:fs";
+import { parseArgs, parseEnv } from "node:util";
+import { existsSync, readFileSync } from "node:fs";
 import { loadConfig } from "./config.js";
 import { migrateToLatest } from "./db/migrator.js";
 import { defineModels } from "./db/models/index.js";
@@ -60,6 +60,19 @@ function parseOptions(command: CliCommand, args: string[]): CliOptionValues {
   }
 }
 
+/**
+ * ./.env fills in what the environment leaves unset (as for the server); a file named with --env-file
+ * wins over the environment, since it was asked for by name.
+ */
+function loadSettings(envFile: string | boolean | undefined): void {
+  if (typeof envFile !== "string") {
+    if (existsSync(".env")) process.loadEnvFile(".env");
+    return;
+  }
+  if (!existsSync(envFile)) throw new CliInputError(`--env-file ${envFile}: no such file`);
+  Object.assign(process.env, parseEnv(readFileSync(envFile, "utf8")));
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h") {
     console.log(usage());
@@ -76,9 +89,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(commandHelp(command));
       return 0;
     }
-    const envFile = typeof values["env-file"] === "string" ? values["env-file"] : ".env";
-    if (typeof values["env-file"] === "string" && !existsSync(envFile)) throw new CliInputError(`--env-file ${envFile}: no such file`);
-    if (existsSync(envFile)) process.loadEnvFile(envFile);
+    loadSettings(values["env-file"]);
 
     // Routine warnings would mix into the command's output; LOG_LEVEL=warn (or lower) shows them.
     const log = await createLogger({ level: (process.env.LOG_LEVEL as "error" | undefined) ?? "error", format: "pretty" });
