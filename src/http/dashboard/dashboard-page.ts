@@ -51,7 +51,7 @@ function progressSection({ overview }: DashboardSnapshot): Markup {
   return html`<section aria-labelledby="progress-heading">
         <h2 id="progress-heading">Progress</h2>
         <p class="headline"><strong id="percent-migrated">${overview.percent_migrated}%</strong> of ${users(total)} migrated</p>
-        <table id="status-table">
+        <table id="status-table" class="stack">
           <caption>Users by migration status</caption>
           <thead><tr><th scope="col">Status</th><th scope="col" class="number">Users</th><th scope="col">Share</th></tr></thead>
           <tbody>
@@ -65,8 +65,8 @@ function statusRow(status: MigrationStatus, count: number, total: number): Marku
   const share = total === 0 ? 0 : Math.round((count / total) * 1000) / 10;
   return html`<tr data-status="${status}">
               <th scope="row">${status}</th>
-              <td class="number">${count}</td>
-              <td><progress class="status-${status}" max="${Math.max(total, 1)}" value="${count}" aria-label="${status}: ${share}%">${share}%</progress> ${share}%</td>
+              <td data-label="Users" class="number">${count}</td>
+              <td data-label="Share"><progress class="status-${status}" max="${Math.max(total, 1)}" value="${count}" aria-label="${status}: ${share}%">${share}%</progress> ${share}%</td>
             </tr>`;
 }
 

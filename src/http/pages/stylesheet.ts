@@ -2,7 +2,7 @@
 // confirmation pages), served from our own origin at STYLESHEET_PATH: the root CSP (default-src
 // 'self') allows it, while it refuses <style> blocks and style attributes, so bar widths come from
 // <progress> elements, never inline widths. It follows the system's light or dark scheme; colours
-// meet WCAG AA contrast in both; every focusable element shows a visible focus ring; below 40rem
+// meet WCAG AA contrast in both; every focusable element shows a visible focus ring; below 48rem
 // wide, tables become one block per row with each cell labelled (data-label), so nothing scrolls
 // sideways on a phone.
 //
@@ -28,7 +28,7 @@ export const APP_STYLESHEET = `
 }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
-body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--text); background: var(--surface); overflow-wrap: anywhere; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--text); background: var(--surface); overflow-wrap: break-word; }
 header { background: var(--raised); border-bottom: 1px solid var(--line); padding: 0.5rem 1.5rem; }
 header p { margin: 0; font-weight: 600; }
 main { max-width: 78rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
@@ -80,12 +80,14 @@ dl.figures { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 0.2
 dl.figures dt { font-weight: 400; }
 dl.figures dd { margin: 0; font-weight: 600; font-variant-numeric: tabular-nums; }
 code { font-size: 0.9em; }
-@media (max-width: 40rem) {
+/* Long identifiers (flag names) may break inside a table cell; words in prose and headers never do. */
+td code, th code { overflow-wrap: anywhere; }
+@media (max-width: 48rem) {
   header { padding: 0.5rem 1rem; }
   main { padding: 0.75rem 1rem 2rem; }
   section { padding: 0.75rem; }
   h1 { font-size: 1.45rem; }
-  table.stack, table.stack tbody, table.stack tr, table.stack th, table.stack td { display: block; width: 100%; }
+  table.stack, table.stack caption, table.stack tbody, table.stack tr, table.stack th, table.stack td { display: block; width: 100%; }
   table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
   table.stack tr { border-bottom: 2px solid var(--line); padding: 0.35rem 0; }
   table.stack th, table.stack td { border-bottom: 0; padding: 0.15rem 0; text-align: left; }

@@ -63,9 +63,9 @@ describe("the dashboard over a seeded database", () => {
     expect(html).toContain(`Signed in as <strong id="maintainer">${MAINTAINER}</strong>`);
 
     expect(html).toContain('<strong id="percent-migrated">33.3%</strong> of 9 users migrated');
-    expect(rowOf(html, 'data-status="migrated"')).toMatch(/<td class="number">3<\/td>[\s\S]*<progress class="status-migrated" max="9" value="3" aria-label="migrated: 33.3%">/);
+    expect(rowOf(html, 'data-status="migrated"')).toMatch(/<td data-label="Users" class="number">3<\/td>[\s\S]*<progress class="status-migrated" max="9" value="3" aria-label="migrated: 33.3%">/);
     for (const status of ["pending", "consent_required", "reauth_required", "revoked", "failed", "rolled_back"]) {
-      expect(rowOf(html, `data-status="${status}"`)).toContain('<td class="number">1</td>');
+      expect(rowOf(html, `data-status="${status}"`)).toContain('<td data-label="Users" class="number">1</td>');
     }
 
     const attention = sectionOf(html, "attention-heading");
