@@ -5,11 +5,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { testEnv } from "../../support/config.js";
 import { createEmptyTestDatabase } from "../../support/database.js";
 
 const run = promisify(execFile);
+// Each step starts the real CLI (tsx compiling it) in its own process; on a busy machine that is seconds.
+jest.setTimeout(120_000);
 
 describe("the maintainer CLI", () => {
   let database: Awaited<ReturnType<typeof createEmptyTestDatabase>>;
