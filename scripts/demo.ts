@@ -12,7 +12,6 @@ import { loadConfig } from "../src/config.js";
 import { migrateToLatest } from "../src/db/migrator.js";
 import { openDatabase } from "../src/db/open-database.js";
 import { findFreePort } from "../src/free-port.js";
-import { createJobs } from "../src/jobs/all-jobs.js";
 import { createLogger } from "../src/observability/logger.js";
 import { DEMO_ORGANIZATIONS, seedDemoWorld } from "../simulator/demo-world.js";
 import { startSimulator } from "../simulator/index.js";
@@ -118,8 +117,7 @@ const config = loadConfig({ env });
 const database = await openDatabase(config, { onLog: () => {} });
 await migrateToLatest(database.sequelize);
 const running = await startAppServer({ config, sequelize: database.sequelize, log });
-const jobs = createJobs(running.services);
-for (const job of jobs) job.start();
+for (const job of running.jobs) job.start();
 
 // The App's installations: GitHub tells the app through webhooks.
 for (const installation of world.installations) {
@@ -186,7 +184,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) return;
     stopping = true;
     void (async () => {
-      await Promise.all(jobs.map((job) => job.stop()));
+      await Promise.all(running.jobs.map((job) => job.stop()));
       await running.stop();
       await database.close();
       await simulator.stop();

@@ -1,5 +1,5 @@
 // `flags list|set|history`: the rollout flags from a terminal.
-import { parseFlagName, parseFlagText } from "../migration/flags.js";
+import { parseFlagName, parseFlagText } from "../users/flags.js";
 import type { CliCommand } from "./command.js";
 import { CliInputError } from "./failures.js";
 import { ACTOR_OPTION, actorFrom } from "./maintainer-input.js";

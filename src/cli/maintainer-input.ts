@@ -1,5 +1,5 @@
 // Options the commands share: who is acting, and which user (by GitHub id or by login).
-import { githubLogin } from "../migration/github-login.js";
+import { githubLogin } from "../users/github-login.js";
 import type { Services } from "../services.js";
 import type { CliCommand, CliOptionValues } from "./command.js";
 import { CliInputError } from "./failures.js";

@@ -3,12 +3,12 @@
 // command. Every failure ends the same way (failures.ts): one line, or a JSON object under --json.
 import { parseArgs, parseEnv } from "node:util";
 import { existsSync, readFileSync } from "node:fs";
-import { loadConfig } from "../config.js";
+import { loadConfig, logSettings } from "../config.js";
 import { migrateToLatest } from "../db/migrator.js";
 import { defineModels } from "../db/models/index.js";
 import { openDatabase } from "../db/open-database.js";
 import { createLogger } from "../observability/logger.js";
-import { createServices } from "../services.js";
+import { composeApp } from "../services.js";
 import { findCommand, unknownCommandError } from "./command-lookup.js";
 import { CLI_COMMANDS } from "./commands.js";
 import type { CliCommand, CliOptionValues } from "./command.js";
@@ -89,14 +89,14 @@ export async function runCli(argv: string[], { env = process.env, streams = proc
     const settings = settingsFrom(env, values["env-file"]);
 
     // Routine warnings would mix into the command's output; LOG_LEVEL=warn (or lower) shows them.
-    const log = await createLogger({ level: (settings.LOG_LEVEL as "error" | undefined) ?? "error", format: "pretty" });
+    const log = await createLogger({ level: logSettings(settings, "error").level, format: "pretty" });
     const config = loadConfig({ env: settings });
     const database = await openDatabase(config, { onLog: () => {} });
     try {
       // On stderr, so --json output stays one document.
       streams.stderr.write(`using ${database.description}\n`);
       await migrateToLatest(database.sequelize);
-      const services = createServices({ config, models: defineModels(database.sequelize), log });
+      const { services } = composeApp({ config, models: defineModels(database.sequelize), log });
       return (await command.run({ services, values, output: createCliOutput({ json, streams }) })) ?? 0;
     } finally {
       await database.close();

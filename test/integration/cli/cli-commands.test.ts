@@ -9,7 +9,7 @@ import type { GitHubSimulator } from "../../../simulator/index.js";
 import { runCli } from "../../../src/cli/run-cli.js";
 import { loadConfig } from "../../../src/config.js";
 import { defineModels } from "../../../src/db/models/index.js";
-import { createServices, type Services } from "../../../src/services.js";
+import { composeApp, type Services } from "../../../src/services.js";
 import { startTestSimulator } from "../../simulator/simulator-fixture.js";
 import { captureLog } from "../../support/app.js";
 import { testEnv } from "../../support/config.js";
@@ -35,7 +35,7 @@ describe("every CLI command", () => {
     database = await createTestDatabase();
     simulator = await startTestSimulator();
     env = testEnv({ ...migrationEnv(simulator), DATABASE_URL: database.url, LOG_LEVEL: "error" });
-    services = createServices({ config: loadConfig({ env }), models: defineModels(database.sequelize), log: (await captureLog()).log });
+    ({ services } = composeApp({ config: loadConfig({ env }), models: defineModels(database.sequelize), log: (await captureLog()).log }));
     withAppToken = await seedUser(services, simulator, { legacy: true, status: "pending" });
     const legacyUsers = ["cli-ada", "cli-grace"].map((login) => simulator.addUser({ login }));
     importFile = path.join(mkdtempSync(path.join(tmpdir(), "gaut-cli-")), "users.jsonl");
