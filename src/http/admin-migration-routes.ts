@@ -42,7 +42,7 @@ export const batchJsonSchema = z
     requested_by: z.string().meta({ description: "A maintainer's login, admin-api or cli" }),
     size: z.number().int(),
     dry_run: z.boolean(),
-    state: z.enum(["running", "finished", "failed"]),
+    state: z.enum(["running", "finished", "finished_with_errors", "failed"]).meta({ description: "finished_with_errors: some users errored (see user_errors); failed: every user errored, or the batch stopped" }),
     stale: z.boolean().meta({ description: "Still running but no heartbeat for a while: its instance probably stopped" }),
     counts: z.record(z.string(), z.number()).meta({
       description:
@@ -50,6 +50,9 @@ export const batchJsonSchema = z
         "dry runs: candidates, would_validate, would_require_consent, would_check_legacy_token",
     }),
     error: z.string().nullable(),
+    user_errors: z
+      .array(z.object({ github_id: z.number().int(), login: z.string(), error: z.string() }))
+      .meta({ description: "Users whose migration errored in this batch (at most 100), with why; tokens masked" }),
     started_at: timestamp,
     heartbeat_at: timestamp,
     finished_at: timestamp.nullable(),
@@ -236,6 +239,7 @@ export function batchJson(batch: BatchView): z.input<typeof batchJsonSchema> {
     stale: batch.stale,
     counts: batch.counts,
     error: batch.error,
+    user_errors: batch.userErrors,
     started_at: batch.startedAt.toISOString(),
     heartbeat_at: batch.heartbeatAt.toISOString(),
     finished_at: batch.finishedAt?.toISOString() ?? null,

@@ -5,7 +5,7 @@ import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import { ReauthRequiredError, TokenTemporarilyUnavailableError } from "../tokens/errors.js";
 import { UserNotFoundError } from "../users/errors.js";
-import type { TokenResolver } from "../tokens/resolution.js";
+import { FALLBACK_REASONS, type TokenResolver } from "../tokens/resolution.js";
 import { errorAnswers, errorBody, jsonAnswer, SERVER_ERRORS, timestamp } from "./api-description.js";
 import { requireApiKey } from "./api-key-auth.js";
 import { HttpError, type ErrorTranslator } from "./errors.js";
@@ -35,6 +35,15 @@ const resolvedTokenJson = z
     type: z.enum(["github_app_user", "oauth"]).meta({ description: "github_app_user: the App's user token; oauth: the legacy OAuth token (fallback)" }),
     expires_at: timestamp.nullable().meta({ description: "When the token stops working; null for a legacy token without expiry" }),
     login: z.string(),
+    fallback_reason: z
+      .enum(FALLBACK_REASONS)
+      .optional()
+      .meta({
+        description:
+          "Only with type oauth: why the legacy token was served. app_tokens_disabled (the global switch is off), not_in_rollout, " +
+          "rolled_back (a maintainer rolled this user back), no_app_token (the user has not authorized the App), " +
+          "app_token_unavailable (the App token could not be refreshed just now)",
+      }),
   })
   .meta({ id: "ResolvedToken" });
 
@@ -103,6 +112,7 @@ async function resolveTokenAnswer(
     type: resolved.type,
     expires_at: resolved.expiresAt?.toISOString() ?? null,
     login: resolved.login,
+    ...(resolved.type === "oauth" ? { fallback_reason: resolved.fallbackReason } : {}),
   };
 }
 

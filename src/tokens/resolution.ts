@@ -12,13 +12,20 @@ import { UserLookup } from "./user-lookup.js";
 
 export type ResolvedTokenType = "github_app_user" | "oauth";
 
+/**
+ * Why a user is served their legacy OAuth token: App tokens are off for everyone, the user is outside
+ * the rollout, a maintainer rolled this user back, the user has no App token yet, or their App token
+ * cannot be used just now (its refresh failed).
+ */
+export const FALLBACK_REASONS = ["app_tokens_disabled", "not_in_rollout", "rolled_back", "no_app_token", "app_token_unavailable"] as const;
+export type FallbackReason = (typeof FALLBACK_REASONS)[number];
+
 /** Never anything secret besides the token itself. */
-interface ResolvedToken {
+export type ResolvedToken = {
   token: string;
-  type: ResolvedTokenType;
   expiresAt: Date | null;
   login: string;
-}
+} & ({ type: "github_app_user" } | { type: "oauth"; fallbackReason: FallbackReason });
 
 interface ResolveOptions {
   /** Refresh first when the App token expires sooner than this (the margin applies anyway). */
@@ -38,8 +45,6 @@ interface TokenResolverOptions {
   now?: () => Date;
 }
 
-type FallbackReason = "not_in_rollout" | "no_app_token" | "app_token_unavailable";
-
 export class TokenResolver {
   readonly #options: TokenResolverOptions;
   readonly #users: UserLookup;
@@ -57,7 +62,12 @@ export class TokenResolver {
     if (!user) throw new UserNotFoundError(githubId);
 
     const hasAppToken = user.githubAppUserToken !== null && !appTokensRetired(user.tokenMigrationStatus);
-    const appAllowed = hasAppToken && user.tokenMigrationStatus !== "rolled_back" && (await policy.appTokensAllowedFor(user));
+    const refusal: FallbackReason | null = !hasAppToken
+      ? "no_app_token"
+      : user.tokenMigrationStatus === "rolled_back"
+        ? "rolled_back"
+        : await policy.appTokensRefusedFor(user);
+    const appAllowed = refusal === null;
     // The legacy token is looked at only when it may be needed: most calls are served the App token.
     const legacy = appAllowed ? undefined : await this.#usableLegacyToken(user);
 
@@ -76,7 +86,7 @@ export class TokenResolver {
       }
       return this.#reauthRequired(user);
     }
-    if (legacy) return this.#fallBack(user, legacy, hasAppToken ? "not_in_rollout" : "no_app_token");
+    if (legacy) return this.#fallBack(user, legacy, refusal ?? "no_app_token");
     return this.#reauthRequired(user);
   }
 
@@ -91,7 +101,7 @@ export class TokenResolver {
   #fallBack(user: UserRow, legacy: LegacyOAuthToken, reason: FallbackReason): ResolvedToken {
     tokenMetrics.fallbacks.inc({ reason });
     tokenMetrics.resolutions.inc({ type: "oauth" });
-    return { token: legacy.accessToken, type: "oauth", expiresAt: legacy.expiresAt, login: user.login };
+    return { token: legacy.accessToken, type: "oauth", fallbackReason: reason, expiresAt: legacy.expiresAt, login: user.login };
   }
 
   #reauthRequired(user: UserRow): never {

@@ -3,7 +3,7 @@
 // and a feature_flag_changes entry in one transaction). Reads are served from memory while a change
 // feed (Postgres LISTEN/NOTIFY, fed by a trigger on feature_flags) is live, so token resolution does
 // not query the flags on every call; see FLAG_STALENESS_BOUND_MS for how stale a copy may get.
-import type { Transaction } from "sequelize";
+import { QueryTypes, type Transaction } from "sequelize";
 import { z } from "zod";
 import type { FlagDefaults } from "../config.js";
 import type { FeatureFlagChangeRow, Models } from "../db/models/index.js";
@@ -23,6 +23,8 @@ interface FlagDefinition<T> {
   toJson: (value: T) => unknown;
   fromDefaults: (defaults: FlagDefaults) => T;
   description: string;
+  /** What the flag accepts, in words: every refusal names it. */
+  accepts: string;
 }
 
 const asIs = <T>(value: T): unknown => value;
@@ -34,6 +36,7 @@ const FLAG_DEFINITIONS = {
     toJson: asIs,
     fromDefaults: (defaults) => defaults.githubAppTokensEnabled,
     description: "Global switch: false serves legacy OAuth tokens to everyone (the global rollback).",
+    accepts: "true or false",
   } satisfies FlagDefinition<boolean>,
   github_app_tokens_rollout_percent: {
     schema: rolloutPercent,
@@ -41,6 +44,7 @@ const FLAG_DEFINITIONS = {
     toJson: asIs,
     fromDefaults: (defaults) => defaults.githubAppTokensRolloutPercent,
     description: "Share of users (by a stable hash of the GitHub id) served App tokens.",
+    accepts: "a whole number from 0 to 100",
   } satisfies FlagDefinition<number>,
   github_app_tokens_allow_list: {
     schema: z
@@ -57,6 +61,7 @@ const FLAG_DEFINITIONS = {
     toJson: asIs,
     fromDefaults: (defaults) => defaults.githubAppTokensAllowList,
     description: "Logins served App tokens whatever the rollout percent.",
+    accepts: "a list of GitHub logins (comma-separated in the CLI and the dashboard; an empty list for nobody)",
   } satisfies FlagDefinition<string[]>,
   user_migration_batch_size: {
     schema: batchSize,
@@ -64,6 +69,7 @@ const FLAG_DEFINITIONS = {
     toJson: asIs,
     fromDefaults: (defaults) => defaults.userMigrationBatchSize,
     description: "Users claimed by a migration batch when no size is given.",
+    accepts: "a whole number from 1 to 10000",
   } satisfies FlagDefinition<number>,
   oauth_token_deprecation_date: {
     schema: dateOrNull,
@@ -71,6 +77,7 @@ const FLAG_DEFINITIONS = {
     toJson: (value) => (value === null ? null : value.toISOString()),
     fromDefaults: (defaults) => defaults.oauthTokenDeprecationDate,
     description: "After this time legacy OAuth tokens are no longer served and cleanup may revoke them; null for never.",
+    accepts: "a date such as 2027-06-30 (or an ISO 8601 time), or null for never",
   } satisfies FlagDefinition<Date | null>,
 };
 
@@ -106,8 +113,11 @@ export function parseFlagName(name: string): FlagName {
 
 /** The flag's value from a maintainer's JSON, validated; throws InvalidFlagValueError naming why. */
 export function parseFlagValue<N extends FlagName>(name: N, value: unknown): FlagValues[N] {
-  const parsed = (FLAG_DEFINITIONS[name].schema as unknown as z.ZodType<FlagValues[N], unknown>).safeParse(value);
-  if (!parsed.success) throw new InvalidFlagValueError(name, parsed.error.issues.map((issue) => issue.message).join("; "));
+  const definition = FLAG_DEFINITIONS[name];
+  const parsed = (definition.schema as unknown as z.ZodType<FlagValues[N], unknown>).safeParse(value);
+  if (!parsed.success) {
+    throw new InvalidFlagValueError(name, definition.accepts, parsed.error.issues.map((issue) => issue.message).join("; "));
+  }
   return parsed.data;
 }
 
@@ -218,14 +228,20 @@ export class FeatureFlags {
       // The row lock serialises concurrent writers, so each change records the value it replaced.
       const current = await this.#models.FeatureFlag.findByPk(flagName, { transaction: t, lock: t.LOCK.UPDATE });
       const oldValue = current ? current.value : flagToJson(flagName, FLAG_DEFINITIONS[flagName].fromDefaults(this.#defaults));
-      const now = new Date();
-      if (current) await current.update({ value: json, updatedBy: actor, updatedAt: now }, { transaction: t });
-      else await this.#models.FeatureFlag.create({ name: flagName, value: json, updatedBy: actor, updatedAt: now }, { transaction: t });
-      const change = await this.#models.FeatureFlagChange.create(
-        { name: flagName, oldValue, newValue: json, changedBy: actor, changedAt: now },
-        { transaction: t },
+      // Written as JSON text cast to jsonb, so a JSON null (the deprecation date's "never") is stored
+      // as the value null; through the model it would become SQL NULL, which the column refuses.
+      const replacements = { name: flagName, value: JSON.stringify(json), oldValue: JSON.stringify(oldValue), actor, now: new Date() };
+      await this.#models.sequelize.query(
+        `INSERT INTO feature_flags (name, value, updated_by, updated_at) VALUES (:name, CAST(:value AS jsonb), :actor, :now)
+         ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at`,
+        { replacements, transaction: t },
       );
-      return toChange(change);
+      const [change] = await this.#models.sequelize.query<{ id: string; changed_at: Date }>(
+        `INSERT INTO feature_flag_changes (name, old_value, new_value, changed_by, changed_at)
+         VALUES (:name, CAST(:oldValue AS jsonb), CAST(:value AS jsonb), :actor, :now) RETURNING id, changed_at`,
+        { replacements, transaction: t, type: QueryTypes.SELECT },
+      );
+      return { id: Number(change!.id), name: flagName, oldValue, newValue: json, changedBy: actor, changedAt: change!.changed_at };
     };
     // The trigger's notification also reaches this instance, but only after the round trip: the
     // writer's own next read must already see its change.

@@ -2,8 +2,12 @@
 import { createHash } from "node:crypto";
 import type { FeatureFlags } from "./flags.js";
 
+/** Why the flags keep a user on the legacy token: App tokens are off for everyone, or the user is outside the rollout. */
+export type RolloutRefusal = "app_tokens_disabled" | "not_in_rollout";
+
 export interface RolloutPolicy {
-  appTokensAllowedFor(user: { githubId: number; login: string }): Promise<boolean>;
+  /** Null when the flags allow App tokens for this user, else why not. */
+  appTokensRefusedFor(user: { githubId: number; login: string }): Promise<RolloutRefusal | null>;
   legacyTokensServedNow(): Promise<boolean>;
 }
 
@@ -22,11 +26,11 @@ export class FeatureFlagRolloutPolicy implements RolloutPolicy {
     this.#now = now;
   }
 
-  async appTokensAllowedFor(user: { githubId: number; login: string }): Promise<boolean> {
+  async appTokensRefusedFor(user: { githubId: number; login: string }): Promise<RolloutRefusal | null> {
     const flags = await this.#flags.read();
-    if (!flags.github_app_tokens_enabled) return false;
-    if (flags.github_app_tokens_allow_list.includes(user.login.toLowerCase())) return true;
-    return rolloutBucket(user.githubId) < flags.github_app_tokens_rollout_percent;
+    if (!flags.github_app_tokens_enabled) return "app_tokens_disabled";
+    if (flags.github_app_tokens_allow_list.includes(user.login.toLowerCase())) return null;
+    return rolloutBucket(user.githubId) < flags.github_app_tokens_rollout_percent ? null : "not_in_rollout";
   }
 
   async legacyTokensServedNow(): Promise<boolean> {

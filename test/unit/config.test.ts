@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { ConfigError, loadConfig } from "../../src/config.js";
+import { ConfigError, featureWarnings, loadConfig } from "../../src/config.js";
 import { testEnv } from "../support/config.js";
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -146,5 +146,25 @@ describe("loadConfig", () => {
     expect(config.privateKey).toContain("-----BEGIN PRIVATE KEY-----");
     expect(config.adminGithubLogins).toEqual(["octocat", "hubot"]);
     expect(config.flagDefaults.githubAppTokensAllowList).toEqual(["mona"]);
+  });
+});
+
+describe("featureWarnings", () => {
+  it("names each setting a feature lacks, one warning per feature, as Probot's \"use an existing App\" form leaves them", () => {
+    const env = testEnv({ ADMIN_GITHUB_LOGINS: "", NOTIFY_WEBHOOK_URL: "", NOTIFY_WEBHOOK_SECRET: "" });
+    for (const name of ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "LEGACY_OAUTH_CLIENT_ID", "LEGACY_OAUTH_CLIENT_SECRET"]) delete env[name];
+    const warnings = featureWarnings(loadConfig({ env }));
+    expect(warnings).toHaveLength(4);
+    expect(warnings[0]).toMatch(/^Sign-in is off: GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET/);
+    expect(warnings[1]).toMatch(/^Legacy token checks are off: LEGACY_OAUTH_CLIENT_ID and LEGACY_OAUTH_CLIENT_SECRET/);
+    expect(warnings[2]).toMatch(/ADMIN_GITHUB_LOGINS is empty/);
+    expect(warnings[3]).toMatch(/NOTIFY_WEBHOOK_URL is not set/);
+  });
+
+  it("says nothing when every feature has what it needs", () => {
+    const config = loadConfig({
+      env: testEnv({ ADMIN_GITHUB_LOGINS: "octocat", LEGACY_OAUTH_CLIENT_ID: "legacy", LEGACY_OAUTH_CLIENT_SECRET: "legacy-secret", NOTIFY_WEBHOOK_URL: "https://app.example/hooks", NOTIFY_WEBHOOK_SECRET: "x".repeat(32) }),
+    });
+    expect(featureWarnings(config)).toEqual([]);
   });
 });

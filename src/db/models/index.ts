@@ -34,5 +34,5 @@ export type Models = ReturnType<typeof defineModels>;
 export type { UserRow, MigrationStatus, ProviderInfo, RefreshFailureClass } from "./user.js";
 export { MIGRATION_STATUSES, REFRESH_FAILURE_CLASSES } from "./user.js";
 export type { InstallationRow } from "./installation.js";
-export type { MigrationEventRow, MigrationBatchRow } from "./migration.js";
+export type { MigrationEventRow, MigrationBatchRow, BatchState, BatchUserError } from "./migration.js";
 export type { DeliveryOutcome, FeatureFlagChangeRow, OAuthStatePurpose, NotificationRow } from "./operations.js";

@@ -21,7 +21,15 @@ export interface MigrationEventRow extends Model<InferAttributes<MigrationEventR
   createdAt: CreationOptional<Date>;
 }
 
-export type BatchState = "running" | "finished" | "failed";
+/** `finished_with_errors`: it ran to the end, but some users hit an unexpected error (named in userErrors). */
+export type BatchState = "running" | "finished" | "finished_with_errors" | "failed";
+
+/** One user a batch could not process because of an unexpected error. */
+export interface BatchUserError {
+  github_id: number;
+  login: string;
+  error: string;
+}
 
 export interface MigrationBatchRow extends Model<InferAttributes<MigrationBatchRow>, InferCreationAttributes<MigrationBatchRow>> {
   id: CreationOptional<number>;
@@ -31,6 +39,7 @@ export interface MigrationBatchRow extends Model<InferAttributes<MigrationBatchR
   state: CreationOptional<BatchState>;
   counts: CreationOptional<Record<string, number>>;
   error: CreationOptional<string | null>;
+  userErrors: CreationOptional<BatchUserError[]>;
   startedAt: CreationOptional<Date>;
   heartbeatAt: CreationOptional<Date>;
   finishedAt: CreationOptional<Date | null>;
@@ -64,6 +73,7 @@ export function defineMigrationBatch(sequelize: Sequelize): ModelStatic<Migratio
       state: { type: DataTypes.TEXT, allowNull: false, defaultValue: "running" },
       counts: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
       error: { type: DataTypes.TEXT },
+      userErrors: { type: DataTypes.JSONB, allowNull: false, defaultValue: [] },
       startedAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
       heartbeatAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
       finishedAt: { type: DataTypes.DATE },

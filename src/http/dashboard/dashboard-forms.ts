@@ -44,6 +44,7 @@ export const noticeQuery = z.object({
   login: githubLogin.optional(),
   flag: z.enum(FLAG_NAMES).optional(),
   batch: z.string().regex(new RegExp(`^${POSITIVE_ID_DIGITS}$`)).optional(),
+  dry_run: z.literal("yes").optional(),
 });
 export type Notice = z.output<typeof noticeQuery>;
 

@@ -22,7 +22,6 @@ import { ADMIN_SIGN_IN_PATH, maintainerOfForm, maintainerOfPage, type SignedInMa
 import { dashboardErrorPages } from "./dashboard-error-pages.js";
 import { batchForm, flagForm, formFieldsToRepost, noticeQuery, userForm, type Notice } from "./dashboard-forms.js";
 import { dashboardPage } from "./dashboard-page.js";
-import { DASHBOARD_STYLESHEET, DASHBOARD_STYLESHEET_PATH } from "./dashboard-stylesheet.js";
 
 interface DashboardRoutesOptions {
   figures: DashboardFigures;
@@ -40,20 +39,6 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
   const { figures, batches, validator, rollback, flags, baseUrl, log } = options;
   const routes = createPageRoutes({ paths: ["/admin", "/admin/*"], log, errorPages: [dashboardErrorPages] });
   const access = { sessions: options.sessions, maintainers: options.maintainers };
-
-  routes.get(
-    DASHBOARD_STYLESHEET_PATH,
-    describeRoute({
-      tags: ["dashboard"],
-      summary: "The dashboard's stylesheet (same origin, so the strict CSP allows it)",
-      responses: { 200: { description: "CSS", content: { "text/css": { schema: { type: "string" } } } } },
-    }),
-    (c) => {
-      c.header("Content-Type", "text/css; charset=utf-8");
-      c.header("Cache-Control", "public, max-age=3600");
-      return c.body(DASHBOARD_STYLESHEET);
-    },
-  );
 
   routes.get(
     "/admin",
@@ -105,7 +90,7 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
         );
       }
       const { batchId } = await batches.start({ size: input.size, dryRun: input.dry_run === "yes", actor: form.maintainer.login });
-      return c.redirect(`/admin?done=batch_started&batch=${batchId}`, 303);
+      return c.redirect(`/admin?done=batch_started&batch=${batchId}${input.dry_run === "yes" ? "&dry_run=yes" : ""}`, 303);
     },
   );
 
@@ -230,7 +215,9 @@ function noticeText(notice: Notice): string {
   const login = notice.login ?? "The user";
   switch (notice.done) {
     case "batch_started":
-      return `Batch #${notice.batch ?? "?"} started. Its progress shows below.`;
+      return notice.dry_run
+        ? `Dry run #${notice.batch ?? "?"} started: it counts what a batch would do and changes nothing. Its counts show below.`
+        : `Batch #${notice.batch ?? "?"} started. Its progress shows below.`;
     case "validated":
       return `${login}'s App token was validated at GitHub.`;
     case "validation_failed":

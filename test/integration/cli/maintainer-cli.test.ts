@@ -5,11 +5,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { testEnv } from "../../support/config.js";
 import { createEmptyTestDatabase } from "../../support/database.js";
 
 const run = promisify(execFile);
+// Each step starts the real CLI (tsx compiling it) in its own process; on a busy machine that is seconds.
+jest.setTimeout(120_000);
 
 describe("the maintainer CLI", () => {
   let database: Awaited<ReturnType<typeof createEmptyTestDatabase>>;
@@ -33,13 +35,32 @@ describe("the maintainer CLI", () => {
     }
   }
 
-  it("lists its commands, and refuses an unknown one with usage and exit code 2", async () => {
+  it("lists its commands, and refuses an unknown one in one line naming the closest, with exit code 2", async () => {
     const help = await cli("--help");
     expect(help.code).toBe(0);
-    expect(help.stderr).toContain("migration batch");
-    const unknown = await cli("migrate", "everything");
+    expect(help.stdout).toContain("migration batch");
+    const unknown = await cli("migration", "stauts");
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("usage: github-app-user-tokens <command>");
+    expect(unknown.stderr.trim()).toBe('error: unknown command: migration stauts; did you mean "migration status"? (--help lists the commands)');
+  });
+
+  it("says on stderr which database it uses, keeping --json output one document", async () => {
+    const status = await cli("migration", "status", "--json");
+    expect(status.stderr).toMatch(/^using postgres:\/\/postgres@127\.0\.0\.1:\d+\/\w+ \(DATABASE_URL\)$/m);
+  });
+
+  it("prints a progress bar on a terminal and plain lines otherwise", async () => {
+    const { createCliOutput, progressBar } = await import("../../../src/cli/output.js");
+    expect(progressBar({ done: 42, total: 100 })).toBe(`[${"#".repeat(10)}${"-".repeat(14)}]  42% 42/100`);
+    const written: string[] = [];
+    const terminal = createCliOutput({ json: false, streams: { stdout: { write: (text) => written.push(`out:${text}`) }, stderr: { isTTY: true, columns: 100, write: (text) => written.push(`err:${text}`) } } });
+    terminal.progress("importing", { done: 1, total: 4 });
+    terminal.line("done");
+    expect(written).toEqual([`err:\r\x1b[2K[${"#".repeat(6)}${"-".repeat(18)}]  25% 1/4 importing`, "err:\n", "out:done\n"]);
+    written.length = 0;
+    const pipe = createCliOutput({ json: false, streams: { stdout: { write: (text) => written.push(`out:${text}`) }, stderr: { write: (text) => written.push(`err:${text}`) } } });
+    pipe.progress("importing", { done: 1, total: 4 });
+    expect(written).toEqual(["err:importing (1/4)\n"]);
   });
 
   it("imports legacy users from a file, reporting the bad line by number (exit 1), then shows the counts", async () => {
