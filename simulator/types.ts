@@ -80,6 +80,8 @@ export interface StartSimulatorOptions {
     publicKey: string;
     clientId: string;
     clientSecret: string;
+    /** A second secret the App still holds during a rotation; both are accepted. */
+    oldClientSecret?: string;
     /** Registered redirect URI prefix. */
     callbackUrl: string;
   };

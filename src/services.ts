@@ -7,6 +7,7 @@ import { MaintainerAccess } from "./auth/maintainer-access.js";
 import type { AppConfig } from "./config.js";
 import type { Models } from "./db/models/index.js";
 import { GitHubAppApi, standaloneProbot } from "./github/app-api.js";
+import { oauthClientsFromConfig, type OAuthClients } from "./github/client-credentials.js";
 import { createInstallationServices, type InstallationServices } from "./installations/installation-services.js";
 import { createTokenVault, type TokenVault } from "./tokens/token-vault.js";
 import { DashboardFigures } from "./migration/dashboard-figures.js";
@@ -22,6 +23,8 @@ export interface Services extends TokenVault, AuthServices, MigrationEngine, Ins
   /** Who may use the dashboard (ADMIN_GITHUB_LOGINS). */
   maintainerAccess: MaintainerAccess;
   dashboardFigures: DashboardFigures;
+  /** The two OAuth clients' credentials: checked before a 404 is believed, and by `doctor`. */
+  oauthClients: OAuthClients;
 }
 
 export interface CreateServicesOptions {
@@ -33,16 +36,18 @@ export interface CreateServicesOptions {
 export function createServices({ config, models, log }: CreateServicesOptions): Services {
   const flags = new FeatureFlags({ models, defaults: config.flagDefaults });
   const consentLinks = new ConsentLinks({ baseUrl: config.baseUrl, secret: config.sessionSecret });
-  const vault = createTokenVault({ config, models, log, flags, consentLinks });
-  const auth = createAuthServices({ config, models, log, vault, consentLinks });
+  const oauthClients = oauthClientsFromConfig(config);
+  const vault = createTokenVault({ config, models, log, flags, consentLinks, appClient: oauthClients.app });
+  const auth = createAuthServices({ config, models, log, vault, consentLinks, appClient: oauthClients.app });
   const githubApp = new GitHubAppApi({ fallback: () => standaloneProbot(config, log) });
   const installations = createInstallationServices({ models, githubApp, tokenStore: vault.tokenStore, log });
-  const migration = createMigrationEngine({ config, models, log, flags, appSlug: () => githubApp.appSlug(), ...vault, ...auth });
+  const migration = createMigrationEngine({ config, models, log, flags, oauthClients, appSlug: () => githubApp.appSlug(), ...vault, ...auth });
   return {
     config,
     models,
     log,
     githubApp,
+    oauthClients,
     ...vault,
     ...auth,
     ...installations,

@@ -2,6 +2,7 @@
 import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
 import type { Models } from "../db/models/index.js";
+import type { OAuthClientCredentials } from "../github/client-credentials.js";
 import type { TokenVault } from "../tokens/token-vault.js";
 import { AccountOverviews } from "./account-overview.js";
 import { UserAuthorization } from "./authorization.js";
@@ -30,10 +31,12 @@ export interface CreateAuthServicesOptions {
   vault: Pick<TokenVault, "sealer" | "tokenStore" | "tokenRefresher" | "tokenResolver">;
   /** Built by the composition root, because token resolution hands out consent links too. */
   consentLinks: ConsentLinks;
+  /** The App's OAuth client (null without GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET). */
+  appClient: OAuthClientCredentials | null;
 }
 
-export function createAuthServices({ config, models, log, vault, consentLinks }: CreateAuthServicesOptions): AuthServices {
-  const github = userAuthorizationCalls(config);
+export function createAuthServices({ config, models, log, vault, consentLinks, appClient }: CreateAuthServicesOptions): AuthServices {
+  const github = userAuthorizationCalls(config, appClient);
   const secure = config.baseUrl.startsWith("https:");
   return {
     userAuthorization: new UserAuthorization({

@@ -1,7 +1,8 @@
 // The GitHub calls signing in and disconnecting make, bound to the App's client credentials, so
 // the auth services get them passed in (and tests can pass their own).
 import type { AppConfig } from "../config.js";
-import { OAuthAppCredentials } from "../github/oauth-app-credentials.js";
+import type { OAuthClientCredentials } from "../github/client-credentials.js";
+import { OAuthAppCredentials, type DeleteOutcome } from "../github/oauth-app-credentials.js";
 import { getAuthenticatedUser, listUserInstallations, type AuthenticatedUser, type ReachableInstallation } from "../github/user-api.js";
 import { authorizeUrl, exchangeWebFlowCode, type ExchangedUserTokens } from "../github/web-flow.js";
 import { SignInUnavailableError } from "./errors.js";
@@ -11,24 +12,33 @@ export interface UserAuthorizationCalls {
   exchangeCode(options: { code: string; codeVerifier: string }): Promise<ExchangedUserTokens>;
   getUser(token: string): Promise<AuthenticatedUser>;
   listInstallations(token: string): Promise<ReachableInstallation[]>;
-  /** DELETE /applications/{client_id}/token; an already dead token counts as revoked. */
-  revokeToken(token: string): Promise<void>;
+  /** DELETE /applications/{client_id}/token; "already_dead" only under credentials GitHub confirmed. */
+  revokeToken(token: string): Promise<DeleteOutcome>;
 }
 
-export function userAuthorizationCalls(config: AppConfig): UserAuthorizationCalls {
+export function userAuthorizationCalls(
+  config: Pick<AppConfig, "github" | "githubRequestTimeoutMs" | "baseUrl">,
+  appClient: OAuthClientCredentials | null,
+): UserAuthorizationCalls {
   const { github, githubRequestTimeoutMs: timeoutMs } = config;
   const redirectUri = `${config.baseUrl}/auth/callback`;
   const client = () => {
-    if (!config.appClientId || !config.appClientSecret) throw new SignInUnavailableError();
-    return { clientId: config.appClientId, clientSecret: config.appClientSecret };
+    if (!appClient) throw new SignInUnavailableError();
+    return appClient;
   };
-  const credentials = () => new OAuthAppCredentials({ github, client: { ...client(), clientType: "github-app" }, timeoutMs });
+  const credentials = appClient ? new OAuthAppCredentials({ github, credentials: appClient, timeoutMs }) : null;
   return {
     authorizeUrl: ({ state, codeChallenge, login }) =>
-      authorizeUrl({ github, clientId: client().clientId, redirectUri, state, codeChallenge, login }),
-    exchangeCode: ({ code, codeVerifier }) => exchangeWebFlowCode({ github, ...client(), code, redirectUri, codeVerifier, timeoutMs }),
+      authorizeUrl({ github, clientId: client().settings.clientId, redirectUri, state, codeChallenge, login }),
+    exchangeCode: ({ code, codeVerifier }) =>
+      client().withSecretFallback((clientSecret) =>
+        exchangeWebFlowCode({ github, clientId: client().settings.clientId, clientSecret, code, redirectUri, codeVerifier, timeoutMs }),
+      ),
     getUser: (token) => getAuthenticatedUser({ github, token, timeoutMs }),
     listInstallations: (token) => listUserInstallations({ github, token, timeoutMs }),
-    revokeToken: (token) => credentials().deleteToken(token),
+    revokeToken: async (token) => {
+      if (!credentials) throw new SignInUnavailableError();
+      return credentials.deleteToken(token);
+    },
   };
 }

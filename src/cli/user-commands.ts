@@ -1,12 +1,12 @@
 // `users import|show|validate`: legacy import (file or legacy database) with progress, one user's
 // story, and validating a user's App token at GitHub.
-import { TransientGitHubError } from "../github/errors.js";
+import { ClientCredentialsError, TransientGitHubError } from "../github/errors.js";
 import type { ImportReport } from "../migration/legacy-import.js";
 import { UserNotFoundError } from "../tokens/errors.js";
 import type { CliCommand } from "./command.js";
 import { ACTOR_OPTION, actorFrom, CliInputError, githubIdFrom, reportingRefusals } from "./maintainer-input.js";
 
-const REFUSALS = [UserNotFoundError, TransientGitHubError];
+const REFUSALS = [UserNotFoundError, TransientGitHubError, ClientCredentialsError];
 
 export const userCommands: CliCommand[] = [
   {

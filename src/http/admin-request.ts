@@ -1,7 +1,7 @@
 // What every admin API route shares: the admin key, the acting maintainer's name, and the mapping
 // of the migration engine's errors to HTTP.
 import type { Context, MiddlewareHandler } from "hono";
-import { TransientGitHubError } from "../github/errors.js";
+import { ClientCredentialsError, TransientGitHubError } from "../github/errors.js";
 import {
   BatchNotFoundError,
   CleanupRefusedError,
@@ -85,6 +85,9 @@ export const migrationErrorTranslator: ErrorTranslator = (error) => {
     return new HttpError(409, "illegal_transition", error.message, { from: error.from, to: error.to });
   }
   if (error instanceof ConcurrentTransitionError) return new HttpError(409, "conflict", error.message);
+  if (error instanceof ClientCredentialsError) {
+    return new HttpError(409, "client_credentials_rejected", error.message, { variable: error.variable });
+  }
   if (error instanceof TransientGitHubError) {
     const retryAfter = String(error.retryAfterSeconds ?? 30);
     return new HttpError(503, "github_unavailable", "GitHub could not answer just now; try again later.", {}, { "Retry-After": retryAfter });

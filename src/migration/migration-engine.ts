@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { AuthServices } from "../auth/auth-services.js";
 import type { AppConfig } from "../config.js";
 import type { Models } from "../db/models/index.js";
+import type { OAuthClients } from "../github/client-credentials.js";
 import { OAuthAppCredentials } from "../github/oauth-app-credentials.js";
 import { getAuthenticatedUser, listUserInstallations } from "../github/user-api.js";
 import type { TokenVault } from "../tokens/token-vault.js";
@@ -38,6 +39,7 @@ export interface CreateMigrationEngineOptions
    */
   appSlug?: () => Promise<string | null>;
   flags: FeatureFlags;
+  oauthClients: OAuthClients;
 }
 
 export function createMigrationEngine({
@@ -49,19 +51,24 @@ export function createMigrationEngine({
   createConsentLink,
   appSlug = async () => null,
   flags,
+  oauthClients,
 }: CreateMigrationEngineOptions): MigrationEngine {
   const { github, githubRequestTimeoutMs: timeoutMs } = config;
-  const legacy =
-    config.legacyClientId && config.legacyClientSecret
-      ? new OAuthAppCredentials({
-          github,
-          client: { clientId: config.legacyClientId, clientSecret: config.legacyClientSecret, clientType: "oauth-app" },
-          timeoutMs,
-        })
-      : null;
+  const legacy = oauthClients.legacy ? new OAuthAppCredentials({ github, credentials: oauthClients.legacy, timeoutMs }) : null;
+  // Batches and validation refresh App tokens and check legacy ones; cleanup revokes legacy grants.
+  // Each asks GitHub about the credentials first, so a wrong secret refuses the run instead of
+  // reading GitHub's 404s as dead tokens.
+  const appCredentialsGood = async () => {
+    await oauthClients.app?.requireKnownGood();
+  };
+  const allCredentialsGood = async () => {
+    await appCredentialsGood();
+    await oauthClients.legacy?.requireKnownGood();
+  };
   const userValidator = new UserValidator({
     models,
     tokenStore,
+    credentialsGood: appCredentialsGood,
     refresher: tokenRefresher,
     userApi: {
       getAuthenticatedUser: async (token) => ({ ...(await getAuthenticatedUser({ github, token, timeoutMs })), rateLimit: null }),
@@ -81,6 +88,7 @@ export function createMigrationEngine({
       flags,
       validator: userValidator,
       checkLegacyToken: legacy ? (token) => legacy.checkToken(token) : null,
+      credentialsGood: allCredentialsGood,
       consentLinks: {
         consentUrl: async (user) => createConsentLink(user.githubId, user.login),
         installUrl: async (accountId) => {
@@ -96,6 +104,9 @@ export function createMigrationEngine({
       tokenStore,
       flags,
       revokeLegacyGrant: legacy ? (token) => legacy.deleteGrant(token) : null,
+      credentialsGood: async () => {
+        await oauthClients.legacy?.requireKnownGood();
+      },
     }),
     userDirectory: new UserDirectory({ models }),
   };

@@ -3,6 +3,7 @@
 import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
 import type { Models } from "../db/models/index.js";
+import type { OAuthClientCredentials } from "../github/client-credentials.js";
 import { refreshUserToken } from "../github/token-refresh.js";
 import type { ConsentLinks } from "../auth/consent-links.js";
 import type { FeatureFlags } from "../migration/flags.js";
@@ -34,9 +35,11 @@ export interface CreateTokenVaultOptions {
   flags: FeatureFlags;
   /** Consent links bound to one GitHub account, for reauth_required answers. */
   consentLinks: Pick<ConsentLinks, "createConsentLink">;
+  /** The App's OAuth client; refreshes try its secrets in order. */
+  appClient: OAuthClientCredentials | null;
 }
 
-export function createTokenVault({ config, models, log, flags, consentLinks }: CreateTokenVaultOptions): TokenVault {
+export function createTokenVault({ config, models, log, flags, consentLinks, appClient }: CreateTokenVaultOptions): TokenVault {
   const sealer = new TokenSealer(config.encryptionKeys);
   const tokenStore = new TokenStore({ models, sealer });
   const tokenRefresher = new TokenRefresher({
@@ -45,17 +48,19 @@ export function createTokenVault({ config, models, log, flags, consentLinks }: C
     marginSeconds: config.tokenRefreshMarginSeconds,
     log,
     refreshAtGitHub: (refreshToken) => {
-      if (!config.appClientId || !config.appClientSecret) {
-        throw new Error("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are required to refresh user tokens");
-      }
-      return refreshUserToken({
-        github: config.github,
-        clientId: config.appClientId,
-        clientSecret: config.appClientSecret,
-        refreshToken,
-        timeoutMs: config.githubRequestTimeoutMs,
-        onResponseHeaders: observeRateLimit,
-      });
+      if (!appClient) throw new Error("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are required to refresh user tokens");
+      // Wrong client credentials (ClientCredentialsError, a GitHubRequestRejectedError) say nothing
+      // about the user's tokens: the refresher backs off and keeps the pair.
+      return appClient.withSecretFallback((clientSecret) =>
+        refreshUserToken({
+          github: config.github,
+          clientId: appClient.settings.clientId,
+          clientSecret,
+          refreshToken,
+          timeoutMs: config.githubRequestTimeoutMs,
+          onResponseHeaders: observeRateLimit,
+        }),
+      );
     },
   });
   const tokenResolver = new TokenResolver({
