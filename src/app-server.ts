@@ -1,6 +1,6 @@
 // Builds one running instance of the app on an open database: services, Probot, HTTP server.
 // main.ts, the demo, the benchmarks and the integration tests all start instances through here.
-import type { Server as HttpServer } from "node:http";
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { Probot, Server } from "probot";
 import type { Sequelize } from "sequelize";
@@ -9,6 +9,7 @@ import { defineModels } from "./db/models/index.js";
 import { fetchWithTimeout } from "./github/app-api.js";
 import { createAppFunction, WEBHOOK_PATH } from "./index.js";
 import { createServices, type Services } from "./services.js";
+import { webhookSignatureGate } from "./webhooks/signature-gate.js";
 
 export interface RunningApp {
   services: Services;
@@ -51,6 +52,7 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
   });
   await server.load(createAppFunction(services));
   const httpServer = await server.start();
+  guardWebhookSignatures(httpServer, webhookSignatureGate({ secret: config.webhookSecret, webhookPath: WEBHOOK_PATH, log }));
   return {
     services,
     server,
@@ -58,4 +60,23 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
     url: `http://${server.host.includes(":") && !server.host.startsWith("[") ? `[${server.host}]` : server.host}:${server.port}`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * Probot's Server puts its webhook middleware before every handler an app adds, so the signature
+ * gate goes in front of the server's own request listener instead.
+ */
+function guardWebhookSignatures(httpServer: HttpServer, gate: ReturnType<typeof webhookSignatureGate>): void {
+  const listeners = httpServer.listeners("request") as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  httpServer.removeAllListeners("request");
+  httpServer.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    void gate(req, res).then(
+      (answered) => {
+        if (!answered) for (const listener of listeners) listener.call(httpServer, req, res);
+      },
+      () => {
+        if (!res.headersSent) res.writeHead(400).end();
+      },
+    );
+  });
 }

@@ -41,6 +41,8 @@ export class OAuthClientCredentials {
   readonly #options: Required<OAuthClientCredentialsOptions>;
   /** Index of the secret that last worked, and when GitHub last confirmed it. */
   #working: { index: number; confirmedAt: number } | null = null;
+  /** One question to GitHub at a time: callers arriving meanwhile share its answer. */
+  #verifying: Promise<CredentialsVerdict> | null = null;
 
   constructor(options: OAuthClientCredentialsOptions) {
     this.#options = { knownGoodForMs: 60_000, now: () => Date.now(), ...options };
@@ -54,7 +56,14 @@ export class OAuthClientCredentials {
    * Asks GitHub about every secret in order and remembers the first that works. Throws
    * TransientGitHubError when GitHub could not answer: then nothing is known either way.
    */
-  async verify(): Promise<CredentialsVerdict> {
+  verify(): Promise<CredentialsVerdict> {
+    this.#verifying ??= this.#askGitHub().finally(() => {
+      this.#verifying = null;
+    });
+    return this.#verifying;
+  }
+
+  async #askGitHub(): Promise<CredentialsVerdict> {
     const { client } = this.#options;
     const rejectedSecrets: number[] = [];
     for (const [index, secret] of client.secrets.entries()) {

@@ -26,6 +26,11 @@ const listQuery = z.strictObject(
   { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown query parameter: ${issue.keys.join(", ")}` : undefined) },
 );
 
+const importQuery = z.strictObject(
+  { skip_invalid: z.enum(["true", "false"], { error: "skip_invalid must be true or false" }).optional() },
+  { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown query parameter: ${issue.keys.join(", ")}` : undefined) },
+);
+
 const reasonRequest = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
 const JSON_LINES_TYPES = new Set(["text/plain", "application/x-ndjson", "application/jsonl"]);
 
@@ -51,10 +56,12 @@ export function adminUsersRoutes({ access, directory, validator, rollback, impor
     if (!JSON_LINES_TYPES.has(type)) {
       throw new HttpError(415, "unsupported_media_type", "Send JSON lines as text/plain or application/x-ndjson.");
     }
-    const report = await importer.importJsonLines((await c.req.text()).split("\n"));
-    if (report.rejected > 0 && report.created + report.updated === 0) {
-      // A refusal answers `{error, message}` like every other 400; the report still says which lines and why.
-      return c.json({ error: "invalid_request", message: `No line could be imported: ${report.rejected} rejected.`, ...report }, 400);
+    const { skip_invalid: skipInvalid } = parseInput(importQuery, c.req.query(), "query parameter");
+    const report = await importer.importJsonLines((await c.req.text()).split("\n"), { skipInvalid: skipInvalid === "true" });
+    if (!report.written) {
+      // A refusal answers `{error, message}` like every other 400; the report still says which lines and fields, and why.
+      const message = `${report.rejected} of ${report.read} lines refused; nothing was written. Fix them, or send ?skip_invalid=true to import the rest.`;
+      return c.json({ error: "invalid_request", message, ...report }, 400);
     }
     return c.json(report, 200);
   });

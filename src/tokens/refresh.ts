@@ -212,6 +212,11 @@ export class TokenRefresher {
   async #markReauthRequired(user: UserRow, reason: string, transaction: Transaction): Promise<void> {
     const { models, store } = this.#options;
     await user.update({ lastRefreshError: reason, nextRefreshAttemptAt: null }, { transaction });
+    // The user must authorize again before App tokens work for them: worth a maintainer's eye.
+    this.#options.log.warn(
+      { event: "user.reauth_required", github_id: user.githubId, login: user.login, from: user.tokenMigrationStatus, reason },
+      "a user's App token died; they must authorize again",
+    );
     if (canTransition(user.tokenMigrationStatus, "reauth_required")) {
       await transitionUser(models, { user, to: "reauth_required", reason, actor: "system", transaction });
     } else {
