@@ -58,7 +58,11 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
     server,
     httpServer,
     url: `http://${server.host.includes(":") && !server.host.startsWith("[") ? `[${server.host}]` : server.host}:${server.port}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      // Revocations a sign-in started in the background finish before the database may close.
+      await services.replacedTokenRevocations.whenIdle();
+    },
   };
 }
 

@@ -40,7 +40,7 @@ export function createHttpApp(services: Services): Hono {
     log: services.log,
     errorTranslators: [tokenErrorTranslator, migrationErrorTranslator, databaseUnavailableTranslator],
     routeGroups: [
-      healthRoutes({ sequelize: services.models.sequelize }),
+      healthRoutes({ sequelize: services.models.sequelize, metricsToken: services.config.metricsToken }),
       tokenApiRoutes({ resolver: services.tokenResolver, serviceApiToken: services.config.serviceApiToken }),
       authRoutes({
         userAuthorization: services.userAuthorization,

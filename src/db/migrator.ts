@@ -3,13 +3,17 @@
 import type { QueryInterface, Sequelize } from "sequelize";
 import { SequelizeStorage, Umzug, type MigrationFn } from "umzug";
 import * as initialSchema from "./migrations/0001-initial-schema.js";
+import * as replacedTokenRevocations from "./migrations/0015-replaced-token-revocations.js";
 
 interface MigrationModule {
   up: MigrationFn<QueryInterface>;
   down: MigrationFn<QueryInterface>;
 }
 
-const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [["0001-initial-schema", initialSchema]];
+const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [
+  ["0001-initial-schema", initialSchema],
+  ["0015-replaced-token-revocations", replacedTokenRevocations],
+];
 
 export interface MigratorLogger {
   info(message: string): void;

@@ -22,5 +22,13 @@ export function createJobs(services: Services): IntervalJob[] {
       log: services.log,
     }),
     createWebhookRedeliveryJob(services),
+    scheduleJob({
+      name: "replaced-token-revocation",
+      intervalMs: 30_000,
+      run: async () => {
+        await services.replacedTokenRevocations.runPass();
+      },
+      log: services.log,
+    }),
   ];
 }

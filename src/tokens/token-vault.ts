@@ -14,7 +14,7 @@ import { TokenResolver } from "./resolution.js";
 import { FeatureFlagRolloutPolicy } from "./rollout-policy.js";
 import { TokenSealer } from "./sealing.js";
 import { observeRateLimit } from "./token-metrics.js";
-import { TokenStore } from "./token-store.js";
+import { TokenStore, type IssuedUserTokens } from "./token-store.js";
 import { UserOctokitFactory } from "./user-octokit.js";
 
 export interface TokenVault {
@@ -25,6 +25,8 @@ export interface TokenVault {
   tokenKeepAlive: TokenKeepAlive;
   keyRotation: KeyRotation;
   userOctokits: UserOctokitFactory;
+  /** One refresh at GitHub with the App's client credentials (secrets tried in order), outside any row lock. */
+  refreshAtGitHub: (refreshToken: string) => Promise<IssuedUserTokens>;
 }
 
 export interface CreateTokenVaultOptions {
@@ -42,26 +44,27 @@ export interface CreateTokenVaultOptions {
 export function createTokenVault({ config, models, log, flags, consentLinks, appClient }: CreateTokenVaultOptions): TokenVault {
   const sealer = new TokenSealer(config.encryptionKeys);
   const tokenStore = new TokenStore({ models, sealer });
+  const refreshAtGitHub = async (refreshToken: string) => {
+    if (!appClient) throw new Error("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are required to refresh user tokens");
+    // Wrong client credentials (ClientCredentialsError, a GitHubRequestRejectedError) say nothing
+    // about the user's tokens: the refresher backs off and keeps the pair.
+    return appClient.withSecretFallback((clientSecret) =>
+      refreshUserToken({
+        github: config.github,
+        clientId: appClient.settings.clientId,
+        clientSecret,
+        refreshToken,
+        timeoutMs: config.githubRequestTimeoutMs,
+        onResponseHeaders: observeRateLimit,
+      }),
+    );
+  };
   const tokenRefresher = new TokenRefresher({
     models,
     store: tokenStore,
     marginSeconds: config.tokenRefreshMarginSeconds,
     log,
-    refreshAtGitHub: (refreshToken) => {
-      if (!appClient) throw new Error("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are required to refresh user tokens");
-      // Wrong client credentials (ClientCredentialsError, a GitHubRequestRejectedError) say nothing
-      // about the user's tokens: the refresher backs off and keeps the pair.
-      return appClient.withSecretFallback((clientSecret) =>
-        refreshUserToken({
-          github: config.github,
-          clientId: appClient.settings.clientId,
-          clientSecret,
-          refreshToken,
-          timeoutMs: config.githubRequestTimeoutMs,
-          onResponseHeaders: observeRateLimit,
-        }),
-      );
-    },
+    refreshAtGitHub,
   });
   const tokenResolver = new TokenResolver({
     models,
@@ -73,6 +76,7 @@ export function createTokenVault({ config, models, log, flags, consentLinks, app
   const client = (clientId: string | null, clientSecret: string | null) =>
     clientId && clientSecret ? { clientId, clientSecret } : null;
   return {
+    refreshAtGitHub,
     sealer,
     tokenStore,
     tokenRefresher,
