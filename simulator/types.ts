@@ -60,6 +60,7 @@ export type SimulatorEndpoint =
   | "installation_repositories"
   | "installation_token"
   | "hook_deliveries"
+  | "hook_config"
   | "redeliver";
 
 export type FaultKind =

@@ -101,12 +101,13 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  const output = createCliOutput(values.json === true);
+  if (command.runWithoutServices) return (await command.runWithoutServices({ config, log, values, output })) ?? 0;
   const database = await openDatabase(config, { onLog: () => {} });
   try {
     await migrateToLatest(database.sequelize);
     const services = createServices({ config, models: defineModels(database.sequelize), log });
-    const output = createCliOutput(values.json === true);
-    return (await command.run({ services, values, output })) ?? 0;
+    return (await command.run!({ services, values, output })) ?? 0;
   } finally {
     await database.close();
   }

@@ -33,7 +33,7 @@ export interface OAuthClientCredentialsOptions {
   now?: () => number;
 }
 
-type ProbeAnswer = "accepted" | "rejected";
+export type ProbeAnswer = "accepted" | "rejected";
 
 const OPERATION = "check client credentials";
 
@@ -124,6 +124,13 @@ export class OAuthClientCredentials {
     }
     this.#working = null;
     throw new ClientCredentialsError(this.#options.client.secretVariable, rejectedMessage(this.#options.client));
+  }
+
+  /** Every secret of the list asked about, in order (doctor: which one may be deleted at GitHub). */
+  async verifyEachSecret(): Promise<ProbeAnswer[]> {
+    const answers: ProbeAnswer[] = [];
+    for (const secret of this.#options.client.secrets) answers.push(await this.#probe(secret));
+    return answers;
   }
 
   /** POST /login/oauth/access_token with a code GitHub never issued. */
