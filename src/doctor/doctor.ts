@@ -110,7 +110,7 @@ async function databaseChecks({ sequelize, databaseError }: DoctorOptions): Prom
         name: "migrations",
         status: "fail",
         verdict: `${pending.length} not applied: ${pending.map((migration) => migration.name).join(", ")}`,
-        fix: "Run `npm run migrate` (or start the app once: it migrates before serving).",
+        fix: "Run `npm run db:migrate` (or start the app once: it migrates before serving).",
       },
     ];
   }

@@ -4,6 +4,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { GitHubSimulator } from "../../../simulator/index.js";
+import { connectDatabase } from "../../../src/db/connection.js";
+import { migrateToLatest } from "../../../src/db/migrator.js";
 import type { DoctorReport } from "../../../src/doctor/doctor.js";
 import { LEGACY_APP, startTestSimulator, TEST_APP } from "../../simulator/simulator-fixture.js";
 import { testAppKeyPair, testEnv } from "../../support/config.js";
@@ -24,6 +26,9 @@ describe("doctor", () => {
       webhook: { url: `${BASE_URL}/api/github/webhooks`, secret: WEBHOOK_SECRET },
     });
     database = await createEmptyTestDatabase();
+    const sequelize = connectDatabase({ url: database.url });
+    await migrateToLatest(sequelize);
+    await sequelize.close();
     env = {
       ...process.env,
       ...testEnv({

@@ -84,7 +84,8 @@ describe("revoking a replaced App token", () => {
   });
 
   it("keeps the row when the App's client secret is wrong: a 404 there proves nothing", async () => {
-    const wrong = await vaultServices(database.sequelize, simulator, { GITHUB_CLIENT_SECRET: "not-the-app-secret" });
+    const sameKeys = services.config.encryptionKeys.map(({ id, key }) => `${id}:${key.toString("base64")}`).join(",");
+    const wrong = await vaultServices(database.sequelize, simulator, { GITHUB_CLIENT_SECRET: "not-the-app-secret", TOKEN_ENCRYPTION_KEYS: sameKeys });
     const user = await seedUser(services, simulator);
     await authorizeAgain(user);
     expect(await wrong.replacedTokenRevocations.runPass()).toMatchObject({ failed: 1, already_dead: 0 });
