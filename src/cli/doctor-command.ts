@@ -2,9 +2,8 @@
 // any check fails. Runs without the usual database set-up, so it can report a database that is down.
 import { WEBHOOK_PATH } from "../index.js";
 import { runDoctor, type CheckStatus } from "../doctor/doctor.js";
-import { GitHubAppApi, standaloneProbot } from "../github/app-api.js";
 import { probeRedirectUri } from "../github/authorize-probe.js";
-import { oauthClientsFromConfig } from "../github/client-credentials.js";
+import { createGitHubClients } from "../github/github-clients.js";
 import { openDatabase, type OpenDatabase } from "../db/open-database.js";
 import type { CliCommand } from "./command.js";
 
@@ -22,13 +21,14 @@ export const doctorCommands: CliCommand[] = [
       } catch (error) {
         databaseError = (error as Error).message;
       }
+      const github = createGitHubClients({ config, log });
       try {
         const report = await runDoctor({
           config,
           sequelize: database?.sequelize ?? null,
           ...(databaseError === undefined ? {} : { databaseError }),
-          oauthClients: oauthClientsFromConfig(config),
-          app: new GitHubAppApi({ fallback: () => standaloneProbot(config, log) }),
+          oauthClients: github.oauthClients,
+          app: github.app,
           probeRedirectUri: (redirectUri) =>
             probeRedirectUri({ github: config.github, clientId: config.appClientId ?? "", redirectUri, timeoutMs: config.githubRequestTimeoutMs }),
           webhookPath: WEBHOOK_PATH,

@@ -10,7 +10,7 @@ import { ClientCredentialsError } from "../github/errors.js";
 import type { DeleteOutcome } from "../github/oauth-app-credentials.js";
 import type { TokenStore } from "../tokens/token-store.js";
 import { CleanupRefusedError, MigrationNotConfiguredError } from "./errors.js";
-import type { FeatureFlags } from "./flags.js";
+import type { FeatureFlags } from "../users/flags.js";
 
 export const CLEANUP_CONFIRMATION = "revoke-legacy-grants";
 const MAX_LISTED = 1_000;
