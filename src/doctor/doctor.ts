@@ -100,9 +100,21 @@ async function databaseChecks({ sequelize, databaseError }: DoctorOptions): Prom
   } catch (error) {
     return unreachable((error as Error).message);
   }
-  const migrator = createMigrator(sequelize);
-  const [executed, pending] = await Promise.all([migrator.executed(), migrator.pending()]);
   const database: DoctorCheck = { name: "database", status: "ok", verdict: "reachable" };
+  const [bookkeeping] = (await sequelize.query("SELECT to_regclass('schema_migrations') AS name"))[0] as Array<{ name: string | null }>;
+  if (!bookkeeping?.name) {
+    // Asking umzug would create its table: doctor only looks.
+    return [database, { name: "migrations", status: "fail", verdict: "none applied: the database is empty", fix: "Run `npm run db:migrate` (or start the app once: it migrates before serving)." }];
+  }
+  const migrator = createMigrator(sequelize);
+  let executed, pending;
+  try {
+    // One after the other: each makes umzug create its bookkeeping table if missing, and two at once race.
+    executed = await migrator.executed();
+    pending = await migrator.pending();
+  } catch (error) {
+    return [database, { name: "migrations", status: "fail", verdict: `could not be read: ${(error as Error).message}`, fix: "Check that DATABASE_URL's user may read (and create) the schema_migrations table." }];
+  }
   if (pending.length > 0) {
     return [
       database,
