@@ -116,7 +116,6 @@ describe("a migration campaign against the GitHub simulator", () => {
       instanceA.migrationBatches.runToCompletion({ size: 120, actor: "runner-a" }),
       instanceB.migrationBatches.runToCompletion({ size: 120, actor: "runner-b" }),
     ]);
-    console.log(JSON.stringify([...fromA, ...fromB].map((b) => [b.counts, b.error])));
     const claimed = (batches: typeof fromA) => batches.reduce((sum, batch) => sum + (batch.counts.claimed ?? 0), 0);
     expect(claimed(fromA)).toBeGreaterThan(0);
     expect(claimed(fromB)).toBeGreaterThan(0);
