@@ -17,7 +17,7 @@ import { parseReturnPath } from "./return-path.js";
 /** Purposes a visitor may ask for; `consent` only comes from a signed consent link. */
 export type RequestablePurpose = Exclude<OAuthStatePurpose, "consent">;
 
-export interface BeginSignIn {
+interface BeginSignIn {
   purpose: RequestablePurpose;
   /** Raw `return_to`; refused (ReturnPathError) unless it is a path of ours. */
   returnTo?: string | undefined;
@@ -26,7 +26,7 @@ export interface BeginSignIn {
 }
 
 /** What GitHub put on the callback URL. */
-export interface AuthorizationCallback {
+interface AuthorizationCallback {
   state?: string | undefined;
   /** The state this browser's sign-in cookie holds. */
   browserState: string | undefined;
@@ -35,7 +35,7 @@ export interface AuthorizationCallback {
   installationId?: string | undefined;
 }
 
-export interface CompletedSignIn {
+interface CompletedSignIn {
   githubId: number;
   login: string;
   returnTo: string;
@@ -55,7 +55,7 @@ const MIGRATION_REASON: Record<OAuthStatePurpose, string> = {
   admin: "authorized the GitHub App to sign in as a maintainer",
 };
 
-export interface UserAuthorizationOptions {
+interface UserAuthorizationOptions {
   models: Models;
   states: OAuthStateStore;
   consentLinks: ConsentLinks;

@@ -4,7 +4,7 @@ import { WEBHOOK_PATH } from "../index.js";
 import { runDoctor, type CheckStatus } from "../doctor/doctor.js";
 import { probeRedirectUri } from "../github/authorize-probe.js";
 import { createGitHubClients } from "../github/github-clients.js";
-import { openDatabase, type OpenDatabase } from "../db/open-database.js";
+import { openDatabase } from "../db/open-database.js";
 import type { CliCommand } from "./command.js";
 
 const MARKS: Record<CheckStatus, string> = { ok: "ok  ", info: "info", warn: "WARN", fail: "FAIL" };
@@ -14,7 +14,7 @@ export const doctorCommands: CliCommand[] = [
     name: "doctor",
     summary: "Check the set-up: configuration, database, migrations, OAuth credentials, App identity, webhook, callback URL.",
     async runWithoutServices({ config, log, output }) {
-      let database: OpenDatabase | null = null;
+      let database: Awaited<ReturnType<typeof openDatabase>> | null = null;
       let databaseError: string | undefined;
       try {
         database = await openDatabase(config, { onLog: () => {} });

@@ -4,6 +4,7 @@ import type { QueryInterface, Sequelize } from "sequelize";
 import { SequelizeStorage, Umzug, type MigrationFn } from "umzug";
 import * as initialSchema from "./migrations/0001-initial-schema.js";
 import * as replacedTokenRevocations from "./migrations/0015-replaced-token-revocations.js";
+import * as flagChangeNotify from "./migrations/0018-flag-change-notify.js";
 
 interface MigrationModule {
   up: MigrationFn<QueryInterface>;
@@ -13,9 +14,10 @@ interface MigrationModule {
 const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [
   ["0001-initial-schema", initialSchema],
   ["0015-replaced-token-revocations", replacedTokenRevocations],
+  ["0018-flag-change-notify", flagChangeNotify],
 ];
 
-export interface MigratorLogger {
+interface MigratorLogger {
   info(message: string): void;
 }
 

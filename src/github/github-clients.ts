@@ -9,6 +9,7 @@ import { SignInUnavailableError } from "./errors.js";
 import { oauthClientsFromConfig, type OAuthClients } from "./client-credentials.js";
 import { OAuthAppCredentials, type DeleteOutcome } from "./oauth-app-credentials.js";
 import { refreshUserToken, type RefreshedUserTokens } from "./token-refresh.js";
+import type { GitHubRateLimit } from "./rate-limit.js";
 import { getAuthenticatedUser, listUserInstallations, type AuthenticatedUser, type ReachableInstallation } from "./user-api.js";
 import { authorizeUrl, exchangeWebFlowCode, type ExchangedUserTokens } from "./web-flow.js";
 
@@ -45,10 +46,10 @@ export interface GitHubClients {
   refreshUserToken(refreshToken: string): Promise<RefreshedUserTokens>;
   /** The two OAuth clients' credentials: checked at GitHub before a 404 is believed, and by `doctor`. */
   oauthClients: OAuthClients;
-  /** What validating a user's token asks GitHub. No rate-limit data is read from these answers yet. */
+  /** What validating a user's token asks GitHub, with the rate limit the answer reported (for the batch pacer). */
   userTokenApi: {
-    getAuthenticatedUser(token: string): Promise<{ id: number; login: string; rateLimit: null }>;
-    listUserInstallations(token: string): Promise<{ installationIds: number[]; rateLimit: null }>;
+    getAuthenticatedUser(token: string): Promise<{ id: number; login: string; rateLimit: GitHubRateLimit | null }>;
+    listUserInstallations(token: string): Promise<{ installationIds: number[]; rateLimit: GitHubRateLimit | null }>;
   };
   /** The legacy OAuth App's basic-auth endpoints; null without LEGACY_OAUTH_CLIENT_ID/SECRET. */
   legacyOAuthApp: OAuthAppCredentials | null;
@@ -56,7 +57,7 @@ export interface GitHubClients {
   installUrl(accountId: number): Promise<string | null>;
 }
 
-export interface CreateGitHubClientsOptions {
+interface CreateGitHubClientsOptions {
   config: AppConfig;
   log: Logger;
   /** Told the response headers of every token refresh answer (rate-limit bookkeeping). */
@@ -133,11 +134,16 @@ export function createGitHubClients({ config, log, onRefreshResponseHeaders }: C
       );
     },
     userTokenApi: {
-      getAuthenticatedUser: async (token) => ({ ...(await getAuthenticatedUser({ github, token, timeoutMs })), rateLimit: null }),
-      listUserInstallations: async (token) => ({
-        installationIds: (await listUserInstallations({ github, token, timeoutMs })).map((installation) => installation.id),
-        rateLimit: null,
-      }),
+      getAuthenticatedUser: async (token) => {
+        let rateLimit: GitHubRateLimit | null = null;
+        const user = await getAuthenticatedUser({ github, token, timeoutMs, onRateLimit: (seen) => (rateLimit = seen) });
+        return { ...user, rateLimit };
+      },
+      listUserInstallations: async (token) => {
+        let rateLimit: GitHubRateLimit | null = null;
+        const installations = await listUserInstallations({ github, token, timeoutMs, onRateLimit: (seen) => (rateLimit = seen) });
+        return { installationIds: installations.map((installation) => installation.id), rateLimit };
+      },
     },
     legacyOAuthApp: oauthClients.legacy ? new OAuthAppCredentials({ github, credentials: oauthClients.legacy, timeoutMs }) : null,
     installUrl: async (accountId) => {

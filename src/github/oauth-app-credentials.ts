@@ -2,7 +2,7 @@
 // legacy OAuth App's: check, reset and delete a token, and delete a user's whole grant. GitHub
 // answers 404 there for wrong client credentials as for a dead token, so every call uses a secret
 // GitHub confirmed lately, and a 404 is read as "dead" only after the credentials are confirmed.
-import { checkToken, deleteAuthorization, deleteToken, resetToken } from "@octokit/oauth-methods";
+import { checkToken, deleteAuthorization, deleteToken } from "@octokit/oauth-methods";
 import { request as baseRequest } from "@octokit/request";
 import type { GitHubEndpoints } from "../config.js";
 import { classifyRequestFailure } from "./classify.js";
@@ -15,7 +15,7 @@ export type TokenCheck =
 /** What a delete came to: GitHub revoked it now, or it was already dead (404 under good credentials). */
 export type DeleteOutcome = "revoked" | "already_dead";
 
-export interface OAuthAppCredentialsOptions {
+interface OAuthAppCredentialsOptions {
   github: GitHubEndpoints;
   credentials: OAuthClientCredentials;
   timeoutMs: number;
@@ -41,17 +41,6 @@ export class OAuthAppCredentials {
     } catch (error) {
       if (await this.#isDeadTokenAnswer(error)) return { valid: false };
       throw classifyRequestFailure(error, "check token");
-    }
-  }
-
-  /** PATCH /applications/{client_id}/token: the old token dies, a new one is returned. */
-  async resetToken(token: string): Promise<{ token: string; expiresAt: Date | null }> {
-    try {
-      const { authentication } = await resetToken({ ...(await this.#auth()), token, request: this.#request() });
-      const expiresAt = (authentication as { expiresAt?: string }).expiresAt;
-      return { token: authentication.token, expiresAt: expiresAt ? new Date(expiresAt) : null };
-    } catch (error) {
-      throw classifyRequestFailure(error, "reset token");
     }
   }
 

@@ -16,7 +16,7 @@ export const CLEANUP_CONFIRMATION = "revoke-legacy-grants";
 const MAX_LISTED = 1_000;
 const PAGE_SIZE = 200;
 
-export interface CleanupOptions {
+interface CleanupOptions {
   dryRun: boolean;
   /** Must equal CLEANUP_CONFIRMATION to act. */
   confirm?: string;
@@ -25,9 +25,9 @@ export interface CleanupOptions {
   validatedWithinDays?: number;
 }
 
-export type CleanupOutcome = "would_revoke" | DeleteOutcome;
+type CleanupOutcome = "would_revoke" | DeleteOutcome;
 
-export interface CleanupEntry {
+interface CleanupEntry {
   github_id: number;
   login: string;
   /** In `cleaned`: would_revoke (dry run), revoked (GitHub revoked the grant now) or already_dead. */
@@ -35,7 +35,7 @@ export interface CleanupEntry {
   reason?: string;
 }
 
-export interface CleanupReport {
+interface CleanupReport {
   dry_run: boolean;
   requested_by: string;
   deprecation_date: string;
@@ -57,7 +57,7 @@ export interface CleanupReport {
   stopped: string | null;
 }
 
-export interface LegacyCleanupOptions {
+interface LegacyCleanupOptions {
   models: Models;
   tokenStore: TokenStore;
   flags: FeatureFlags;

@@ -67,19 +67,19 @@ export interface ImportReport extends ImportProgress {
   rejections: ImportRejection[];
 }
 
-export interface ImportOptions {
+interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Write the valid lines even when some are refused (they are skipped and reported). */
   skipInvalid?: boolean;
 }
 
 /** One row of any source, before validation: its line (or position) and its value, or why it could not be read. */
-export type LegacyRecord = { line: number; value: unknown } | { line: number; reason: string };
+type LegacyRecord = { line: number; value: unknown } | { line: number; reason: string };
 
 /** A source is read twice (validate, then write): each call starts it over. */
-export type LegacyRecordSource = () => AsyncIterable<LegacyRecord>;
+type LegacyRecordSource = () => AsyncIterable<LegacyRecord>;
 
-export interface DatabaseSource {
+interface DatabaseSource {
   /** postgres:// URL of the legacy application's database. */
   url: string;
   /** The users table, optionally schema-qualified (`public.users`). */

@@ -7,7 +7,7 @@ import type { GitHubSimulator } from "../../../simulator/index.js";
 import { connectDatabase } from "../../../src/db/connection.js";
 import { migrateToLatest } from "../../../src/db/migrator.js";
 import type { DoctorReport } from "../../../src/doctor/doctor.js";
-import { LEGACY_APP, startTestSimulator, TEST_APP } from "../../simulator/simulator-fixture.js";
+import { LEGACY_APP, startTestSimulator, TEST_APP } from "../../support/simulator-fixture.js";
 import { testAppKeyPair, testEnv } from "../../support/config.js";
 import { createEmptyTestDatabase } from "../../support/database.js";
 

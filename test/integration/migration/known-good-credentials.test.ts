@@ -8,12 +8,12 @@ import { ClientCredentialsError } from "../../../src/github/errors.js";
 import { OAuthAppCredentials } from "../../../src/github/oauth-app-credentials.js";
 import { CLEANUP_CONFIRMATION } from "../../../src/migration/cleanup.js";
 import type { Services } from "../../../src/services.js";
-import { LEGACY_APP, startTestSimulator, TEST_APP } from "../../simulator/simulator-fixture.js";
+import { LEGACY_APP, startTestSimulator, TEST_APP } from "../../support/simulator-fixture.js";
 import { captureLog, startTestApp, type TestApp } from "../../support/app.js";
 import { testAppKeyPair } from "../../support/config.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { seedUser, type SeededUser } from "../tokens/vault-fixture.js";
-import { migrationEnv, migrationServices } from "./migration-fixture.js";
+import { seedUser, type SeededUser } from "../../support/vault-fixture.js";
+import { migrationEnv, migrationServices } from "../../support/migration-fixture.js";
 
 const WRONG_LEGACY = { LEGACY_OAUTH_CLIENT_SECRET: "not-the-legacy-secret" };
 const WRONG_APP = { GITHUB_CLIENT_SECRET: "not-the-app-secret" };

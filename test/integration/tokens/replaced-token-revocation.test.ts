@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { QueryTypes } from "sequelize";
 import type { GitHubSimulator } from "../../../simulator/index.js";
 import type { Services } from "../../../src/services.js";
-import { startTestSimulator } from "../../simulator/simulator-fixture.js";
+import { startTestSimulator } from "../../support/simulator-fixture.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { seedUser, vaultServices } from "./vault-fixture.js";
+import { seedUser, vaultServices } from "../../support/vault-fixture.js";
 
 describe("revoking a replaced App token", () => {
   let simulator: GitHubSimulator;
