@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { BATCH_SIZE, dateOrTimeText, ROLLOUT_PERCENT } from "./users/input-rules.js";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -181,15 +182,10 @@ const envSchema = z.object({
   NOTIFY_WEBHOOK_URL: urlText.optional(),
   NOTIFY_WEBHOOK_SECRET: secretText(16).optional(),
   GITHUB_APP_TOKENS_ENABLED: booleanText.default(true),
-  GITHUB_APP_TOKENS_ROLLOUT_PERCENT: integerText(0, 100).default(100),
+  GITHUB_APP_TOKENS_ROLLOUT_PERCENT: integerText(ROLLOUT_PERCENT.min, ROLLOUT_PERCENT.max).default(100),
   GITHUB_APP_TOKENS_ALLOW_LIST: listText.default([]),
-  USER_MIGRATION_BATCH_SIZE: integerText(1, 10000).default(100),
-  OAUTH_TOKEN_DEPRECATION_DATE: z
-    .string()
-    .refine((value) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) && !Number.isNaN(Date.parse(value)), {
-      error: "must be a date such as 2027-06-30 (or an ISO 8601 time)",
-    })
-    .optional(),
+  USER_MIGRATION_BATCH_SIZE: integerText(BATCH_SIZE.min, BATCH_SIZE.max).default(100),
+  OAUTH_TOKEN_DEPRECATION_DATE: dateOrTimeText("must be a date such as 2027-06-30 (or an ISO 8601 time)").optional(),
   TOKEN_REFRESH_MARGIN_SECONDS: integerText(0, 28800).default(300),
   KEEP_ALIVE_INTERVAL_SECONDS: integerText(5, 86400).default(60),
   RECONCILE_INTERVAL_SECONDS: integerText(60, 604800).default(3600),

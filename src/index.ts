@@ -58,6 +58,7 @@ export function createHttpApp(services: Services): Hono {
   };
   return buildHttpApp({
     log: services.log,
+    webhookPath: WEBHOOK_PATH,
     errorTranslators: ERROR_TRANSLATORS,
     routeGroups: [
       healthRoutes({ sequelize: services.models.sequelize, metricsToken: services.config.metricsToken }),

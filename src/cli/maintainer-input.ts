@@ -1,5 +1,5 @@
 // Options the migration, user and flag commands share: who is acting, and which user.
-import { githubLogin } from "../users/github-login.js";
+import { batchSizeText, githubLogin, positiveIdText } from "../users/input-rules.js";
 import type { CliCommand } from "./command.js";
 
 export const ACTOR_OPTION: NonNullable<CliCommand["options"]> = {
@@ -16,10 +16,17 @@ export function actorFrom(values: Record<string, string | boolean | undefined>):
 }
 
 export function githubIdFrom(value: string | boolean | undefined, option: string): number {
-  if (typeof value !== "string" || !/^[1-9]\d{0,15}$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new CliInputError(`--${option} must be a GitHub user id (a positive whole number)`);
-  }
-  return Number(value);
+  const parsed = positiveIdText(option).safeParse(value);
+  if (!parsed.success) throw new CliInputError(`--${option} must be a GitHub user id (a positive whole number)`);
+  return parsed.data;
+}
+
+/** `--size`: users a migration batch claims; absent means the user_migration_batch_size flag. */
+export function batchSizeFrom(value: string | boolean | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = batchSizeText.safeParse(typeof value === "string" ? value : "");
+  if (!parsed.success || parsed.data === undefined) throw new CliInputError(`--${option} must be a whole number from 1 to 10000`);
+  return parsed.data;
 }
 
 /** Runs a command body, printing input and domain refusals as one line with exit code 2. */

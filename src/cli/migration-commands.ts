@@ -9,7 +9,7 @@ import { IllegalTransitionError } from "../users/status-machine.js";
 import { UserNotFoundError } from "../users/errors.js";
 import type { Services } from "../services.js";
 import type { CliCommand, CliOutput } from "./command.js";
-import { ACTOR_OPTION, actorFrom, CliInputError, githubIdFrom, reportingRefusals } from "./maintainer-input.js";
+import { ACTOR_OPTION, actorFrom, batchSizeFrom, CliInputError, githubIdFrom, reportingRefusals } from "./maintainer-input.js";
 
 const REFUSALS = [CleanupRefusedError, MigrationNotConfiguredError, IllegalTransitionError, UserNotFoundError, ClientCredentialsError, TransientGitHubError];
 
@@ -91,10 +91,7 @@ export const migrationCommands: CliCommand[] = [
         output,
         async () => {
           const actor = actorFrom(values);
-          const size = values.size === undefined ? undefined : Number(values.size);
-          if (size !== undefined && !(Number.isInteger(size) && size >= 1 && size <= 10_000)) {
-            throw new CliInputError("--size must be a whole number from 1 to 10000");
-          }
+          const size = batchSizeFrom(values.size, "size");
           if (values["until-done"] && values["dry-run"]) throw new CliInputError("--until-done and --dry-run do not go together");
           const onProgress = progressLine(output);
           const batches = values["until-done"]

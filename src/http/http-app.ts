@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "pino";
+import { serveApiDocument } from "./api-document.js";
 import { createErrorResponder, HttpError, type ErrorTranslator } from "./errors.js";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -35,9 +36,11 @@ interface HttpAppOptions {
   routeGroups: Hono[];
   errorTranslators: ErrorTranslator[];
   log: Logger;
+  /** Probot's webhook path, which the API document describes beside our own routes. */
+  webhookPath: string;
 }
 
-export function buildHttpApp({ routeGroups, errorTranslators, log }: HttpAppOptions): Hono {
+export function buildHttpApp({ routeGroups, errorTranslators, log, webhookPath }: HttpAppOptions): Hono {
   const app = new Hono();
   app.use(secureHeadersMiddleware);
   // Enforced on the declared length and while streaming, before any handler parses the body.
@@ -50,6 +53,7 @@ export function buildHttpApp({ routeGroups, errorTranslators, log }: HttpAppOpti
     }),
   );
   for (const group of routeGroups) app.route("/", group);
+  serveApiDocument(app, { webhookPath });
   app.notFound((c) => c.json({ error: "not_found", message: `No route for ${c.req.method} ${c.req.path}.` }, 404));
   app.onError(createErrorResponder(errorTranslators, log));
   return app;

@@ -12,7 +12,7 @@ import type { Transaction } from "sequelize";
 import { z } from "zod";
 import type { Models, ProviderInfo } from "../db/models/index.js";
 import type { TokenStore } from "../tokens/token-store.js";
-import { githubLogin } from "../users/github-login.js";
+import { githubIdNumber, githubLogin } from "../users/input-rules.js";
 
 /** Keys of provider_info the token store owns; everything else in it is kept as the legacy app had it. */
 const TOKEN_KEYS = new Set(["access_token", "refresh_token", "expires_at"]);
@@ -34,7 +34,7 @@ const accessToken = z
 const refreshToken = z.string({ error: "must be a string" }).regex(LEGACY_REFRESH_TOKEN, { error: "is not a GitHub refresh token (ghr_ and letters or digits)" });
 
 const legacyUserLine = z.strictObject({
-  github_id: z.number({ error: "must be a number" }).int({ error: "must be a whole number" }).positive({ error: "must be positive" }).max(Number.MAX_SAFE_INTEGER),
+  github_id: githubIdNumber,
   login: githubLogin,
   access_token: accessToken,
   refresh_token: refreshToken.nullish(),

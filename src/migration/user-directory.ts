@@ -29,7 +29,7 @@ interface UserHistoryEntry {
   batch_id: number | null;
 }
 
-interface UserDetail extends UserSummary {
+export interface UserDetail extends UserSummary {
   app_token: {
     stored: boolean;
     expires_at: string | null;

@@ -8,16 +8,11 @@ import { z } from "zod";
 import type { FlagDefaults } from "../config.js";
 import type { FeatureFlagChangeRow, Models } from "../db/models/index.js";
 import { InvalidFlagValueError, UnknownFlagError } from "./errors.js";
-import { githubLogin } from "./github-login.js";
+import { batchSize, dateOrTimeText, githubLogin, rolloutPercent } from "./input-rules.js";
 
 const dateOrNull = z.union([
   z.null(),
-  z
-    .string()
-    .refine((value) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) && !Number.isNaN(Date.parse(value)), {
-      error: "must be a date such as 2027-06-30 (or an ISO 8601 time), or null",
-    })
-    .transform((value) => new Date(value)),
+  dateOrTimeText("must be a date such as 2027-06-30 (or an ISO 8601 time), or null").transform((value) => new Date(value)),
 ]);
 
 interface FlagDefinition<T> {
@@ -41,11 +36,7 @@ const FLAG_DEFINITIONS = {
     description: "Global switch: false serves legacy OAuth tokens to everyone (the global rollback).",
   } satisfies FlagDefinition<boolean>,
   github_app_tokens_rollout_percent: {
-    schema: z
-      .number({ error: "must be a whole number from 0 to 100" })
-      .int({ error: "must be a whole number from 0 to 100" })
-      .min(0, { error: "must be at least 0" })
-      .max(100, { error: "must be at most 100" }),
+    schema: rolloutPercent,
     fromText: (text) => (/^\d+$/.test(text) ? Number(text) : text),
     toJson: asIs,
     fromDefaults: (defaults) => defaults.githubAppTokensRolloutPercent,
@@ -68,11 +59,7 @@ const FLAG_DEFINITIONS = {
     description: "Logins served App tokens whatever the rollout percent.",
   } satisfies FlagDefinition<string[]>,
   user_migration_batch_size: {
-    schema: z
-      .number({ error: "must be a whole number from 1 to 10000" })
-      .int({ error: "must be a whole number from 1 to 10000" })
-      .min(1, { error: "must be at least 1" })
-      .max(10_000, { error: "must be at most 10000" }),
+    schema: batchSize,
     fromText: (text) => (/^\d+$/.test(text) ? Number(text) : text),
     toJson: asIs,
     fromDefaults: (defaults) => defaults.userMigrationBatchSize,
@@ -90,13 +77,8 @@ const FLAG_DEFINITIONS = {
 export type FlagName = keyof typeof FLAG_DEFINITIONS;
 export const FLAG_NAMES = Object.keys(FLAG_DEFINITIONS) as FlagName[];
 
-interface FlagValues {
-  github_app_tokens_enabled: boolean;
-  github_app_tokens_rollout_percent: number;
-  github_app_tokens_allow_list: string[];
-  user_migration_batch_size: number;
-  oauth_token_deprecation_date: Date | null;
-}
+/** Each flag's value as the code uses it, read from its definition so the names are written once. */
+export type FlagValues = { [N in FlagName]: z.output<(typeof FLAG_DEFINITIONS)[N]["schema"]> };
 
 export interface FlagState {
   name: FlagName;
