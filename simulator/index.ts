@@ -2,6 +2,7 @@
 // app calls (web flow, token endpoint, the REST endpoints it uses, webhooks), with knobs for tests.
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono } from "hono";
+import { setMaxListeners } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AppJwtVerifier } from "./app-jwt.js";
@@ -10,6 +11,7 @@ import { checkAuthorizationRequest, decideAuthorization } from "./authorization-
 import { homePage, notFoundPage } from "./authorize-page.js";
 import { CallCounters } from "./call-counters.js";
 import { FaultBook } from "./faults.js";
+import { HeldCalls } from "./held-calls.js";
 import { oauthRoutes } from "./oauth-routes.js";
 import { RateLimits, rateLimitIdentities } from "./rate-limits.js";
 import { restRoutes } from "./rest-routes.js";
@@ -30,6 +32,8 @@ const APP_HOOK_ID = 1;
 export async function startSimulator(options: StartSimulatorOptions): Promise<GitHubSimulator> {
   const now = options.now ?? (() => new Date());
   const stopping = new AbortController();
+  // Every held or delayed call listens for stop(): dozens at once are expected, not a leak.
+  setMaxListeners(0, stopping.signal);
   const world = new SimulatorWorld();
   const appClient: RegisteredClient = {
     kind: "app",
@@ -65,6 +69,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Gi
     ledger: new TokenLedger(now),
     codes: new AuthorizationCodes(now),
     faults: new FaultBook(),
+    held: new HeldCalls(),
     counters: new CallCounters(),
     rateLimits: new RateLimits(now),
     appJwt: new AppJwtVerifier(options.app.publicKey, options.app, now),
@@ -148,6 +153,11 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Gi
     },
     injectFault: (endpoint, fault, times) => runtime.faults.inject(endpoint, fault, times),
     clearFaults: () => runtime.faults.clear(),
+    held: {
+      count: () => runtime.held.count,
+      whenHeld: (count) => runtime.held.whenHeld(count),
+      release: () => runtime.held.release(),
+    },
     counters: {
       refreshes: (login) => runtime.counters.refreshes(login),
       calls: (endpoint) => runtime.counters.calls(endpoint),
@@ -170,6 +180,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Gi
       runtime.codes.clear();
       runtime.webhooks.clear();
       runtime.faults.clear();
+      runtime.held.release();
       runtime.counters.reset();
       runtime.rateLimits.clear();
     },

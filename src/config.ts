@@ -69,6 +69,16 @@ export interface AppConfig {
   keepAliveIntervalSeconds: number;
   reconcileIntervalSeconds: number;
   githubRequestTimeoutMs: number;
+  /** Connections in this process's database pool. */
+  databasePoolMax: number;
+  /** How long a transaction waits for a row lock before giving up (Postgres lock_timeout). */
+  databaseLockTimeoutMs: number;
+  /** How long a refresh intent holds off other callers; always longer than GitHub's timeout. */
+  refreshLeaseSeconds: number;
+  /** How long a caller waits for another caller's refresh before answering "try again". */
+  refreshWaitTimeoutMs: number;
+  /** Pool connections refresh work may use at once; always fewer than the pool, so reads keep some. */
+  refreshMaxConnections: number;
 }
 
 export class ConfigError extends Error {
@@ -190,7 +200,15 @@ const envSchema = z.object({
   KEEP_ALIVE_INTERVAL_SECONDS: integerText(5, 86400).default(60),
   RECONCILE_INTERVAL_SECONDS: integerText(60, 604800).default(3600),
   GITHUB_REQUEST_TIMEOUT_MS: integerText(100, 120000).default(10000),
+  DATABASE_POOL_MAX: integerText(2, 1000).default(10),
+  DATABASE_LOCK_TIMEOUT_MS: integerText(100, 60000).default(5000),
+  REFRESH_LEASE_SECONDS: integerText(5, 3600).optional(),
+  REFRESH_WAIT_TIMEOUT_MS: integerText(100, 600000).default(15000),
+  REFRESH_MAX_CONNECTIONS: integerText(1, 999).optional(),
 });
+
+/** A lease must outlive GitHub's timeout by this much, so a refresher is never overtaken while it waits. */
+const LEASE_SLACK_SECONDS = 5;
 
 interface LogSettings {
   level: LogLevel;
@@ -256,6 +274,17 @@ export function loadConfig({ env, cwd = process.cwd(), warn = () => {} }: LoadCo
   if (Boolean(vars.GITHUB_CLIENT_ID) !== appClientSecrets.length > 0) {
     problems.push("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET must be set together");
   }
+  const githubTimeoutSeconds = Math.ceil(vars.GITHUB_REQUEST_TIMEOUT_MS / 1000);
+  const refreshLeaseSeconds = vars.REFRESH_LEASE_SECONDS ?? githubTimeoutSeconds + 20;
+  if (refreshLeaseSeconds < githubTimeoutSeconds + LEASE_SLACK_SECONDS) {
+    problems.push(
+      `REFRESH_LEASE_SECONDS must be at least GITHUB_REQUEST_TIMEOUT_MS + ${LEASE_SLACK_SECONDS} s (${githubTimeoutSeconds + LEASE_SLACK_SECONDS}): a lease shorter than GitHub's timeout lets a second refresh start while the first may still rotate the pair`,
+    );
+  }
+  const refreshMaxConnections = vars.REFRESH_MAX_CONNECTIONS ?? Math.max(1, Math.floor(vars.DATABASE_POOL_MAX / 2));
+  if (refreshMaxConnections >= vars.DATABASE_POOL_MAX) {
+    problems.push(`REFRESH_MAX_CONNECTIONS must be below DATABASE_POOL_MAX (${vars.DATABASE_POOL_MAX}), so refresh work can never take every connection`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const port = vars.PORT;
@@ -298,6 +327,11 @@ export function loadConfig({ env, cwd = process.cwd(), warn = () => {} }: LoadCo
     keepAliveIntervalSeconds: vars.KEEP_ALIVE_INTERVAL_SECONDS,
     reconcileIntervalSeconds: vars.RECONCILE_INTERVAL_SECONDS,
     githubRequestTimeoutMs: vars.GITHUB_REQUEST_TIMEOUT_MS,
+    databasePoolMax: vars.DATABASE_POOL_MAX,
+    databaseLockTimeoutMs: vars.DATABASE_LOCK_TIMEOUT_MS,
+    refreshLeaseSeconds,
+    refreshWaitTimeoutMs: vars.REFRESH_WAIT_TIMEOUT_MS,
+    refreshMaxConnections,
   };
 }
 

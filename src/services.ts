@@ -32,6 +32,7 @@ import { TokenKeepAlive } from "./tokens/keep-alive.js";
 import { KeyRotation } from "./tokens/key-rotation.js";
 import { ReplacedTokenRevocations } from "./tokens/replaced-token-revocations.js";
 import { TokenRefresher } from "./tokens/refresh.js";
+import { ConnectionBudget } from "./db/connection-budget.js";
 import { TokenResolver } from "./tokens/resolution.js";
 import { TokenSealer } from "./tokens/sealing.js";
 import { observeRateLimit } from "./tokens/token-metrics.js";
@@ -114,8 +115,14 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
     models,
     store: tokenStore,
     marginSeconds: config.tokenRefreshMarginSeconds,
+    connectionBudget: new ConnectionBudget(config.refreshMaxConnections),
+    lockTimeoutMs: config.databaseLockTimeoutMs,
+    leaseSeconds: config.refreshLeaseSeconds,
+    waitTimeoutMs: config.refreshWaitTimeoutMs,
     log,
     refreshAtGitHub: (refreshToken) => github.refreshUserToken(refreshToken),
+    checkAtGitHub: async (accessToken) => (await github.checkUserToken(accessToken)).valid,
+    confirmCredentials: () => github.appCredentialsAccepted(),
   });
   const tokenResolver = new TokenResolver({
     models,

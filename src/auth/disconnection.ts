@@ -68,7 +68,7 @@ export class Disconnection {
     const freshness = await this.#options.refresher.ensureFresh(user);
     if (freshness.ok) return freshness.tokens.accessToken;
     if (freshness.kind === "unavailable") {
-      throw new TransientGitHubError("disconnect: GitHub could not refresh the token before revoking it", null, "unavailable", freshness.retryAfterSeconds);
+      throw new TransientGitHubError("disconnect: GitHub could not refresh the token before revoking it", null, "unavailable", freshness.retryAfterSeconds, "not_done");
     }
     // Retired or dead: revoke what is stored; GitHub answers 404 for a dead one, which counts as done.
     return (this.#options.tokenStore.readAppTokens(user) as { accessToken: string }).accessToken;

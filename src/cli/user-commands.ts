@@ -72,6 +72,10 @@ export const userCommands: CliCommand[] = [
           const detail = await services.userDirectory.detail(githubIdFrom(values["github-id"], "github-id"));
           output.line(`${detail.login} (${detail.github_id}): ${detail.status}${detail.migration_error ? ` — ${detail.migration_error}` : ""}`);
           output.line(`  App token: ${detail.app_token.stored ? `expires ${detail.app_token.expires_at ?? "never"}` : "none"}`);
+          const { refresh_in_flight: inFlight, in_doubt_since: inDoubtSince, refresh_failure_class: failureClass } = detail.app_token;
+          if (inFlight) output.line(`  refresh in flight on ${inFlight.instance ?? "an unknown instance"} since ${inFlight.started_at}, lease until ${inFlight.lease_until}`);
+          if (inDoubtSince) output.line(`  in doubt since ${inDoubtSince}: the App token is not served until one attempt settles it`);
+          if (failureClass) output.line(`  last refresh failure: ${failureClass} at ${detail.app_token.refresh_failed_at}${detail.app_token.last_refresh_error ? ` — ${detail.app_token.last_refresh_error}` : ""}`);
           output.line(`  legacy token: ${detail.legacy_token.stored ? `stored (valid: ${detail.legacy_token.valid ?? "unchecked"})` : "none"}`);
           output.line(`  last validated: ${detail.last_validated_at ?? "never"}`);
           for (const entry of detail.history) {

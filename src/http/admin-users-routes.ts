@@ -3,7 +3,7 @@
 // through the CLI).
 import { Hono } from "hono";
 import { z } from "zod";
-import { MIGRATION_STATUSES } from "../db/models/index.js";
+import { MIGRATION_STATUSES, REFRESH_FAILURE_CLASSES } from "../db/models/index.js";
 import type { LegacyImporter } from "../migration/legacy-import.js";
 import type { MigrationRollback } from "../migration/rollback.js";
 import type { UserDetail, UserDirectory } from "../migration/user-directory.js";
@@ -77,6 +77,16 @@ const userDetailJson = userSummaryJson
       refresh_failure_count: z.number().int(),
       next_refresh_attempt_at: timestamp.nullable(),
       last_refresh_error: z.string().nullable(),
+      refresh_failure_class: z
+        .enum(REFRESH_FAILURE_CLASSES)
+        .nullable()
+        .meta({ description: "Why the last refresh failed for good (lost_race, interrupted, revoked, refresh_token_expired, installation_or_account_gone, unknown)" }),
+      refresh_failed_at: timestamp.nullable(),
+      in_doubt_since: timestamp.nullable().meta({ description: "Since when a refresh may have rotated the pair unseen; the token is not served until settled" }),
+      refresh_in_flight: z
+        .object({ instance: z.string().nullable(), started_at: timestamp.nullable(), lease_until: timestamp.nullable() })
+        .nullable()
+        .meta({ description: "A refresh committed and not yet ended: which instance, since when, and until when others wait" }),
     }),
     legacy_token: z.object({
       stored: z.boolean(),

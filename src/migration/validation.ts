@@ -55,7 +55,7 @@ export class UserValidator {
     const token = await this.#usableAppToken(user);
     if (token.kind === "none") return { ok: false, checked_at: checkedAt, reason: token.reason };
     if (token.kind === "unavailable") {
-      throw new TransientGitHubError("refresh before validation failed for now", null, "refresh_unavailable", token.retryAfterSeconds);
+      throw new TransientGitHubError("refresh before validation failed for now", null, "refresh_unavailable", token.retryAfterSeconds, "not_done");
     }
     const seen = (rateLimit: RateLimitSeen | null) => {
       if (rateLimit) onRateLimit?.(rateLimit);

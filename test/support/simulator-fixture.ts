@@ -47,11 +47,12 @@ export function strangerPrivateKey(): string {
 }
 
 /** POST /login/oauth/access_token as a JSON-accepting client (form body, like @octokit/oauth-methods). */
-export async function tokenRequest(simulator: GitHubSimulator, params: Record<string, string>, accept = "application/json") {
+export async function tokenRequest(simulator: GitHubSimulator, params: Record<string, string>, accept = "application/json", signal?: AbortSignal) {
   const response = await fetch(`${simulator.url}/login/oauth/access_token`, {
     method: "POST",
     headers: { accept, "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(params),
+    ...(signal ? { signal } : {}),
   });
   return { status: response.status, contentType: response.headers.get("content-type"), text: await response.text() };
 }

@@ -24,10 +24,11 @@ export async function startVaultWorld({
   simulator: simulatorOptions = {},
   app: withApp = true,
   maxConnections = 20,
-}: { simulator?: Partial<StartSimulatorOptions>; app?: boolean; maxConnections?: number } = {}): Promise<VaultWorld> {
+  logLevel = "error",
+}: { simulator?: Partial<StartSimulatorOptions>; app?: boolean; maxConnections?: number; logLevel?: "warn" | "error" } = {}): Promise<VaultWorld> {
   const database = await createTestDatabase({ maxConnections });
   const simulator = await startTestSimulator(simulatorOptions);
-  const app = withApp ? await startTestApp({ sequelize: database.sequelize, env: simulatorEnv(simulator), logLevel: "error" }) : undefined;
+  const app = withApp ? await startTestApp({ sequelize: database.sequelize, env: simulatorEnv(simulator), logLevel }) : undefined;
   return {
     database,
     simulator,

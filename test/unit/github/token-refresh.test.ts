@@ -77,14 +77,26 @@ describe("refreshing a user token at GitHub", () => {
     await expect(refresh()).rejects.toBeInstanceOf(GitHubRequestRejectedError);
   });
 
-  it("classifies 5xx as transient", async () => {
+  it("classifies 5xx as transient, with an unknown outcome: a gateway may have passed the refresh on", async () => {
     tokenEndpoint().reply(502, "Bad Gateway");
-    await expect(refresh()).rejects.toMatchObject({ constructor: TransientGitHubError, status: 502 });
+    await expect(refresh()).rejects.toMatchObject({ constructor: TransientGitHubError, status: 502, outcome: "unknown" });
   });
 
-  it("classifies 429 as transient and keeps Retry-After", async () => {
+  it("classifies 429 as transient and keeps Retry-After; nothing was done", async () => {
     tokenEndpoint().reply(429, { message: "secondary rate limit" }, { "retry-after": "120" });
-    await expect(refresh()).rejects.toMatchObject({ constructor: TransientGitHubError, status: 429, retryAfterSeconds: 120 });
+    await expect(refresh()).rejects.toMatchObject({ constructor: TransientGitHubError, status: 429, retryAfterSeconds: 120, outcome: "not_done" });
+  });
+
+  it("treats an answer cut off mid-body as unknown: GitHub may have rotated the pair", async () => {
+    tokenEndpoint().reply(200, "", { "content-type": "application/json" });
+    await expect(refresh()).rejects.toMatchObject({ constructor: TransientGitHubError, outcome: "unknown" });
+  });
+
+  it("treats a refused connection as nothing done, and a reset as unknown", async () => {
+    tokenEndpoint().replyWithError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED" });
+    await expect(refresh()).rejects.toMatchObject({ constructor: TransientGitHubError, outcome: "not_done" });
+    tokenEndpoint().replyWithError({ code: "ECONNRESET", message: "socket hang up" });
+    await expect(refresh()).rejects.toMatchObject({ constructor: TransientGitHubError, outcome: "unknown" });
   });
 
   it("classifies a rate-limited 403 as transient", async () => {
@@ -93,6 +105,7 @@ describe("refreshing a user token at GitHub", () => {
     const error = await refresh().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TransientGitHubError);
     expect((error as TransientGitHubError).retryAfterSeconds).toBeGreaterThan(50);
+    expect((error as TransientGitHubError).outcome).toBe("not_done");
   });
 
   it("classifies a network error as transient", async () => {
@@ -103,7 +116,7 @@ describe("refreshing a user token at GitHub", () => {
   it("gives up after the timeout, as a transient failure", async () => {
     tokenEndpoint().delay(1_000).reply(200, { access_token: "ghu_toolate12345678" });
     const started = Date.now();
-    await expect(refresh({ timeoutMs: 150 })).rejects.toBeInstanceOf(TransientGitHubError);
+    await expect(refresh({ timeoutMs: 150 })).rejects.toMatchObject({ constructor: TransientGitHubError, outcome: "unknown" });
     expect(Date.now() - started).toBeLessThan(900);
   });
 
