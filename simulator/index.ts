@@ -38,14 +38,14 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Gi
   const appClient: RegisteredClient = {
     kind: "app",
     clientId: options.app.clientId,
-    clientSecret: options.app.clientSecret,
+    clientSecrets: [options.app.clientSecret, ...(options.app.oldClientSecret ? [options.app.oldClientSecret] : [])],
     callbackUrl: options.app.callbackUrl,
     name: options.app.slug,
   };
   const clients = [appClient];
   if (options.legacyOAuthApp) {
     const legacy = options.legacyOAuthApp;
-    clients.push({ kind: "legacy", clientId: legacy.clientId, clientSecret: legacy.clientSecret, callbackUrl: legacy.callbackUrl, name: "Legacy OAuth App" });
+    clients.push({ kind: "legacy", clientId: legacy.clientId, clientSecrets: [legacy.clientSecret], callbackUrl: legacy.callbackUrl, name: "Legacy OAuth App" });
   }
   const settings = {
     accessTokenSeconds: options.accessTokenLifetimeSeconds === undefined ? DEFAULT_ACCESS_TOKEN_SECONDS : options.accessTokenLifetimeSeconds,

@@ -55,13 +55,16 @@ export function authenticateApp(c: Context<SimulatorEnv>, runtime: SimulatorRunt
   return { ok: true, value: null };
 }
 
-/** Basic auth with the client id and secret of the client named in the path (`/applications/{client_id}/...`). */
+/**
+ * Basic auth with the client id and secret of the client named in the path (`/applications/{client_id}/...`).
+ * As on GitHub, wrong or missing client credentials answer 404, exactly like a dead token does.
+ */
 export function authenticateClient(c: Context<SimulatorEnv>, runtime: SimulatorRuntime, clientId: string): Authenticated<RegisteredClient> {
   const client = runtime.client(clientId);
   if (!client) return { ok: false, response: notFound(c) };
   const credentials = basicCredentials(c);
-  if (!credentials || credentials.username !== client.clientId || credentials.password !== client.clientSecret) {
-    return { ok: false, response: badCredentials(c) };
+  if (!credentials || credentials.username !== client.clientId || !client.clientSecrets.includes(credentials.password)) {
+    return { ok: false, response: notFound(c) };
   }
   c.set("rateLimitIdentity", rateLimitIdentities.oauthClient(client.clientId));
   return { ok: true, value: client };

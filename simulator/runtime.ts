@@ -18,7 +18,8 @@ export interface SimulatorSettings extends TokenLifetimes {
 
 /** A registered OAuth client: the GitHub App's own, or the legacy OAuth App. */
 export interface RegisteredClient extends TokenClient {
-  clientSecret: string;
+  /** GitHub Apps may hold two secrets at once (rotation): either is accepted. */
+  clientSecrets: string[];
   callbackUrl: string | undefined;
   name: string;
 }

@@ -60,6 +60,7 @@ export type SimulatorEndpoint =
   | "installation_repositories"
   | "installation_token"
   | "hook_deliveries"
+  | "hook_config"
   | "redeliver";
 
 export type FaultKind =
@@ -86,6 +87,8 @@ export interface StartSimulatorOptions {
     publicKey: string;
     clientId: string;
     clientSecret: string;
+    /** A second secret the App still holds during a rotation; both are accepted. */
+    oldClientSecret?: string;
     /** Registered redirect URI prefix. */
     callbackUrl: string;
   };

@@ -1,7 +1,7 @@
 // Starts one running instance of the app on an open database: the composition root's services and
 // jobs, and Probot's Server on a port. main.ts, the demo, the benchmarks and the integration tests
 // all start instances through here.
-import type { Server as HttpServer } from "node:http";
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { Server } from "probot";
 import type { Sequelize } from "sequelize";
@@ -15,6 +15,7 @@ import { createWebhookReceiver } from "./github/webhook-receiver.js";
 import { createAppFunction, createHttpApp, createTokenApiFastPath, WEBHOOK_PATH } from "./index.js";
 import { registerWebhookHandlers } from "./webhooks/webhook-handlers.js";
 import { composeApp, type Services } from "./services.js";
+import { webhookSignatureGate } from "./webhooks/signature-gate.js";
 
 export interface RunningApp {
   services: Services;
@@ -76,6 +77,7 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
   const tokenApiFastPath = await createTokenApiFastPath(services);
   const httpServer = await server.start();
   answerFirst(httpServer, tokenApiFastPath);
+  guardWebhookSignatures(httpServer, webhookSignatureGate({ secret: config.webhookSecret, webhookPath: WEBHOOK_PATH, log }));
   return {
     services,
     jobs,
@@ -85,6 +87,27 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
     stop: async () => {
       await server.stop();
       await flagChanges.stop();
+      // Revocations a sign-in started in the background finish before the database may close.
+      await services.replacedTokenRevocations.whenIdle();
     },
   };
+}
+
+/**
+ * Probot's Server puts its webhook middleware before every handler an app adds, so the signature
+ * gate goes in front of the server's own request listener instead.
+ */
+function guardWebhookSignatures(httpServer: HttpServer, gate: ReturnType<typeof webhookSignatureGate>): void {
+  const listeners = httpServer.listeners("request") as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  httpServer.removeAllListeners("request");
+  httpServer.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    void gate(req, res).then(
+      (answered) => {
+        if (!answered) for (const listener of listeners) listener.call(httpServer, req, res);
+      },
+      () => {
+        if (!res.headersSent) res.writeHead(400).end();
+      },
+    );
+  });
 }

@@ -41,9 +41,17 @@ export interface AppConfig {
   webhookProxyUrl: string | null;
   github: GitHubEndpoints;
   appClientId: string | null;
+  /** The first of appClientSecrets (the one tried first). */
   appClientSecret: string | null;
+  /** GITHUB_CLIENT_SECRET as an ordered list: the new secret first, the old one while GitHub still holds both. */
+  appClientSecrets: string[];
   legacyClientId: string | null;
+  /** The first of legacyClientSecrets. */
   legacyClientSecret: string | null;
+  /** LEGACY_OAUTH_CLIENT_SECRET as an ordered list, like appClientSecrets. */
+  legacyClientSecrets: string[];
+  /** Bearer token GET /metrics requires; null leaves it open (Prometheus convention). */
+  metricsToken: string | null;
   port: number;
   host: string;
   logLevel: LogLevel;
@@ -163,9 +171,10 @@ const envSchema = z.object({
     .optional(),
   GHE_PROTOCOL: z.enum(["http", "https"], { error: "must be http or https" }).default("https"),
   GITHUB_CLIENT_ID: optionalText,
-  GITHUB_CLIENT_SECRET: optionalText,
+  GITHUB_CLIENT_SECRET: listText.optional(),
   LEGACY_OAUTH_CLIENT_ID: optionalText,
-  LEGACY_OAUTH_CLIENT_SECRET: optionalText,
+  LEGACY_OAUTH_CLIENT_SECRET: listText.optional(),
+  METRICS_TOKEN: secretText(16).optional(),
   PORT: integerText(0, 65535).default(3000),
   HOST: optionalText,
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
@@ -285,10 +294,12 @@ export function loadConfig({ env, cwd = process.cwd(), warn = () => {} }: LoadCo
   if (vars.NOTIFY_WEBHOOK_URL && !vars.NOTIFY_WEBHOOK_SECRET) {
     problems.push("NOTIFY_WEBHOOK_SECRET is required when NOTIFY_WEBHOOK_URL is set");
   }
-  if (Boolean(vars.LEGACY_OAUTH_CLIENT_ID) !== Boolean(vars.LEGACY_OAUTH_CLIENT_SECRET)) {
+  const appClientSecrets = vars.GITHUB_CLIENT_SECRET ?? [];
+  const legacyClientSecrets = vars.LEGACY_OAUTH_CLIENT_SECRET ?? [];
+  if (Boolean(vars.LEGACY_OAUTH_CLIENT_ID) !== legacyClientSecrets.length > 0) {
     problems.push("LEGACY_OAUTH_CLIENT_ID and LEGACY_OAUTH_CLIENT_SECRET must be set together");
   }
-  if (Boolean(vars.GITHUB_CLIENT_ID) !== Boolean(vars.GITHUB_CLIENT_SECRET)) {
+  if (Boolean(vars.GITHUB_CLIENT_ID) !== appClientSecrets.length > 0) {
     problems.push("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET must be set together");
   }
   const githubTimeoutSeconds = Math.ceil(vars.GITHUB_REQUEST_TIMEOUT_MS / 1000);
@@ -315,9 +326,12 @@ export function loadConfig({ env, cwd = process.cwd(), warn = () => {} }: LoadCo
     webhookProxyUrl: vars.WEBHOOK_PROXY_URL ?? null,
     github: githubEndpoints(vars.GHE_HOST, vars.GHE_PROTOCOL),
     appClientId: vars.GITHUB_CLIENT_ID ?? null,
-    appClientSecret: vars.GITHUB_CLIENT_SECRET ?? null,
+    appClientSecret: appClientSecrets[0] ?? null,
+    appClientSecrets,
     legacyClientId: vars.LEGACY_OAUTH_CLIENT_ID ?? null,
-    legacyClientSecret: vars.LEGACY_OAUTH_CLIENT_SECRET ?? null,
+    legacyClientSecret: legacyClientSecrets[0] ?? null,
+    legacyClientSecrets,
+    metricsToken: vars.METRICS_TOKEN ?? null,
     port,
     host,
     logLevel: vars.LOG_LEVEL,

@@ -62,7 +62,7 @@ export function createHttpApp(services: Services): Hono {
     webhookPath: WEBHOOK_PATH,
     errorTranslators: ERROR_TRANSLATORS,
     routeGroups: [
-      healthRoutes({ sequelize: services.models.sequelize }),
+      healthRoutes({ sequelize: services.models.sequelize, metricsToken: services.config.metricsToken }),
       stylesheetRoutes(),
       tokenApiRoutes({ resolver: services.tokenResolver, serviceApiToken: services.config.serviceApiToken }),
       authRoutes({

@@ -19,6 +19,7 @@ import { GrantRevocations } from "./installations/grant-revocation.js";
 import { InstallationService } from "./installations/installation-service.js";
 import { InstallationReconciliation, RECONCILIATION_JOB } from "./installations/reconciliation.js";
 import { scheduleJob, type IntervalJob } from "./jobs/interval-job.js";
+import type { OAuthClients } from "./github/client-credentials.js";
 import { MigrationBatches } from "./migration/batches.js";
 import { LegacyCleanup } from "./migration/cleanup.js";
 import { DashboardFigures } from "./migration/dashboard-figures.js";
@@ -29,6 +30,7 @@ import { UserValidator } from "./migration/validation.js";
 import { createNotificationDeliveryJob } from "./notifications/delivery-job.js";
 import { TokenKeepAlive } from "./tokens/keep-alive.js";
 import { KeyRotation } from "./tokens/key-rotation.js";
+import { ReplacedTokenRevocations } from "./tokens/replaced-token-revocations.js";
 import { TokenRefresher } from "./tokens/refresh.js";
 import { ConnectionBudget } from "./db/connection-budget.js";
 import { TokenResolver } from "./tokens/resolution.js";
@@ -63,6 +65,8 @@ export interface Services {
   signInCookie: SignInCookie;
   accountOverviews: AccountOverviews;
   disconnection: Disconnection;
+  /** Pairs a new authorization replaced, revoked at GitHub (right away, then by a job until done). */
+  replacedTokenRevocations: ReplacedTokenRevocations;
   /** Who may use the dashboard (ADMIN_GITHUB_LOGINS). */
   maintainerAccess: MaintainerAccess;
   // installations/
@@ -77,6 +81,8 @@ export interface Services {
   legacyCleanup: LegacyCleanup;
   userDirectory: UserDirectory;
   dashboardFigures: DashboardFigures;
+  /** The two OAuth clients' credentials: checked before a 404 is believed, and by `doctor`. */
+  oauthClients: OAuthClients;
   // webhooks/
   deliveryLedger: DeliveryLedger;
   webhookRedelivery: WebhookRedelivery;
@@ -140,18 +146,45 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
   const installationReconciliation = new InstallationReconciliation({ models, installations, github: github.app, log });
 
   const legacy = github.legacyOAuthApp;
-  const userValidator = new UserValidator({ models, tokenStore, refresher: tokenRefresher, userApi: github.userTokenApi });
+  // Batches and validation refresh App tokens and check legacy ones; cleanup revokes legacy grants.
+  // Each asks GitHub about the credentials first, so a wrong secret refuses the run instead of
+  // reading GitHub's 404s as dead tokens.
+  const { oauthClients } = github;
+  const appCredentialsGood = async () => {
+    await oauthClients.app?.requireKnownGood();
+  };
+  const legacyCredentialsGood = async () => {
+    await oauthClients.legacy?.requireKnownGood();
+  };
+  const userValidator = new UserValidator({
+    models,
+    tokenStore,
+    refresher: tokenRefresher,
+    userApi: github.userTokenApi,
+    credentialsGood: appCredentialsGood,
+  });
   const migrationBatches = new MigrationBatches({
     models,
     tokenStore,
     flags,
     validator: userValidator,
     checkLegacyToken: legacy ? (token) => legacy.checkToken(token) : null,
+    credentialsGood: async () => {
+      await appCredentialsGood();
+      await legacyCredentialsGood();
+    },
     consentLinks: { consentUrl: async (user) => consentUrlFor(user), installUrl: (accountId) => github.installUrl(accountId) },
     log,
   });
 
   const webhookRedelivery = new WebhookRedelivery({ models, github: github.app, log });
+  const replacedTokenRevocations = new ReplacedTokenRevocations({
+    models,
+    sealer,
+    revokeToken: (token) => userCalls.revokeToken(token),
+    refreshAtGitHub: (refreshToken) => github.refreshUserToken(refreshToken),
+    log,
+  });
   const services: Services = {
     config,
     models,
@@ -169,6 +202,7 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
       states: new OAuthStateStore({ models, sealer }),
       consentLinks,
       tokenStore,
+      replacedTokens: replacedTokenRevocations,
       github: userCalls,
       log,
     }),
@@ -177,6 +211,7 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
     signInCookie: new SignInCookie({ secret: config.sessionSecret, secure: secureCookies }),
     accountOverviews: new AccountOverviews({ models, tokenStore, resolver: tokenResolver, github: userCalls, log }),
     disconnection: new Disconnection({ models, tokenStore, refresher: tokenRefresher, github: userCalls, log }),
+    replacedTokenRevocations,
     maintainerAccess: new MaintainerAccess({ models, logins: config.adminGithubLogins }),
     installations,
     installationReconciliation,
@@ -190,11 +225,13 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
       tokenStore,
       flags,
       revokeLegacyGrant: legacy ? (token) => legacy.deleteGrant(token) : null,
+      credentialsGood: legacyCredentialsGood,
     }),
     userDirectory: new UserDirectory({ models }),
     dashboardFigures: new DashboardFigures({ models, flags, batches: migrationBatches, installations }),
     deliveryLedger: new DeliveryLedger({ models, log }),
     webhookRedelivery,
+    oauthClients,
   };
 
   const jobs = [
@@ -212,6 +249,14 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
       log,
     }),
     createWebhookRedeliveryJob({ redelivery: webhookRedelivery, log }),
+    scheduleJob({
+      name: "replaced-token-revocation",
+      intervalMs: 30_000,
+      run: async () => {
+        await replacedTokenRevocations.runPass();
+      },
+      log,
+    }),
   ];
 
   const webhooks = { ledger: services.deliveryLedger, installations, grantRevocations: services.grantRevocations };

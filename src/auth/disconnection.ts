@@ -40,6 +40,10 @@ export class Disconnection {
       await tokenStore.wipeAppTokens(locked, transaction);
       // A rolled-back or pending user has no `revoked` to go to; the tokens are gone all the same.
       if (canTransition(locked.tokenMigrationStatus, "revoked")) {
+        this.#options.log.warn(
+          { event: "user.revoked", github_id: locked.githubId, login: locked.login, from: locked.tokenMigrationStatus },
+          "a user disconnected the GitHub App; App token revoked at GitHub and wiped",
+        );
         await transitionUser(models, { user: locked, to: "revoked", reason: REASON, actor: locked.login, transaction });
       } else {
         this.#options.log.info(

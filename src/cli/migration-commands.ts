@@ -1,5 +1,6 @@
 // `migration status|batch|run|rollback|reenable|cleanup`: the migration engine from a terminal,
 // over the same services as the admin API.
+import { ClientCredentialsError, TransientGitHubError } from "../github/errors.js";
 import type { BatchView } from "../migration/batches.js";
 import { CLEANUP_CONFIRMATION } from "../migration/cleanup.js";
 import { migrationOverview } from "../migration/overview.js";
@@ -149,9 +150,15 @@ export const migrationCommands: CliCommand[] = [
         actor: actorFrom(values),
         validatedWithinDays: days,
       });
-      output.line(`${report.dry_run ? "dry run — would clean" : "cleaned"}: ${report.cleaned_count}, left alone: ${report.not_cleaned_count}, failed: ${report.failed_count}`);
+      output.line(
+        report.dry_run
+          ? `dry run — would revoke: ${report.cleaned_count}, left alone: ${report.not_cleaned_count}`
+          : `revoked: ${report.revoked_count}, already dead: ${report.already_dead_count}, left alone: ${report.not_cleaned_count}, failed: ${report.failed_count}`,
+      );
+      for (const entry of report.cleaned) output.line(`  ${entry.outcome!.replace("_", " ")} ${entry.github_id} (${entry.login})`);
       for (const entry of report.not_cleaned) output.line(`  kept ${entry.github_id} (${entry.login}): ${entry.reason}`);
-      for (const entry of report.failed) output.line(`  FAILED ${entry.github_id} (${entry.login}): ${entry.reason}`);
+      for (const entry of report.failed) output.line(`  FAILED ${entry.github_id} (${entry.login}), token kept for the next run: ${entry.reason}`);
+      if (report.stopped) output.line(`stopped early: ${report.stopped}`);
       output.json(report);
       return report.failed_count > 0 ? EXIT_FAILED : 0;
     },

@@ -1,7 +1,7 @@
 // `users import|show|validate`: legacy import (file or legacy database) with progress, one user's
 // story, and validating a user's App token at GitHub.
 import { readFileSync } from "node:fs";
-import type { ImportReport } from "../migration/legacy-import.js";
+import type { ImportProgress } from "../migration/legacy-import.js";
 import type { CliCommand } from "./command.js";
 import { CliInputError, EXIT_FAILED } from "./failures.js";
 import { ACTOR_OPTION, actorFrom, githubIdOfUser, USER_OPTIONS } from "./maintainer-input.js";
@@ -26,6 +26,7 @@ export const userCommands: CliCommand[] = [
       "github-id-column": { type: "string", default: "github_id", description: "Its GitHub id column" },
       "login-column": { type: "string", default: "login", description: "Its login column" },
       "provider-info-column": { type: "string", default: "provider_info", description: "Its JSONB column holding access_token" },
+      "skip-invalid": { type: "boolean", default: false, description: "Import the valid lines even when some are refused (each refused line is reported)" },
     },
     async run({ services, values, output }) {
       const file = values.file;
@@ -33,15 +34,16 @@ export const userCommands: CliCommand[] = [
       if ((typeof file === "string") === (typeof url === "string")) {
         throw new CliInputError("give exactly one of --file <path> or --from-database <url>");
       }
+      const skipInvalid = values["skip-invalid"] === true;
       const total = typeof file === "string" ? countLines(file) : undefined;
-      const onProgress = (progress: Omit<ImportReport, "rejections">) =>
-        output.progress(`imported: ${progress.created} created, ${progress.updated} updated, ${progress.rejected} rejected`, {
+      const onProgress = (progress: ImportProgress) =>
+        output.progress(`read ${progress.read}: created ${progress.created}, updated ${progress.updated}, rejected ${progress.rejected}`, {
           done: progress.read,
           total,
         });
       const report =
         typeof file === "string"
-          ? await services.legacyImporter.importJsonLinesFile(file, { onProgress })
+          ? await services.legacyImporter.importJsonLinesFile(file, { onProgress, skipInvalid })
           : await services.legacyImporter.importFromDatabase(
               {
                 url: url as string,
@@ -50,12 +52,17 @@ export const userCommands: CliCommand[] = [
                 loginColumn: String(values["login-column"]),
                 providerInfoColumn: String(values["provider-info-column"]),
               },
-              { onProgress },
+              { onProgress, skipInvalid },
             );
-      output.line(`imported: ${report.created} created, ${report.updated} updated, ${report.rejected} rejected of ${report.read} read`);
+      output.line(
+        report.written
+          ? `imported: ${report.created} created, ${report.updated} updated, ${report.rejected} skipped of ${report.read} read`
+          : `nothing imported: ${report.rejected} of ${report.read} lines refused; fix them, or pass --skip-invalid to import the rest`,
+      );
       for (const rejection of report.rejections) output.line(`  line ${rejection.line}: ${rejection.reason}`);
       if (report.rejections.length < report.rejected) output.line(`  … and ${report.rejected - report.rejections.length} more`);
       output.json(report);
+      if (!report.written) return 2;
       return report.rejected > 0 ? EXIT_FAILED : 0;
     },
   },

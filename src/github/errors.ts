@@ -44,6 +44,20 @@ export class GitHubRequestRejectedError extends GitHubError {}
 /** The OAuth error codes that mean a refresh token (or the grant behind it) is gone. */
 export const TERMINAL_REFRESH_ERRORS = new Set(["bad_refresh_token", "invalid_grant", "unauthorized_client"]);
 
+/**
+ * GitHub rejects an OAuth client's id and secret (`incorrect_client_credentials`). A configuration
+ * fault, not a verdict on any token: nothing may be marked dead or wiped because of it.
+ */
+export class ClientCredentialsError extends GitHubRequestRejectedError {
+  constructor(
+    /** The environment variable to fix, e.g. LEGACY_OAUTH_CLIENT_SECRET. */
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message, null, "incorrect_client_credentials");
+  }
+}
+
 /** GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET are not configured, so nobody can sign in. */
 export class SignInUnavailableError extends Error {
   constructor() {

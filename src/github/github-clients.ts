@@ -6,8 +6,8 @@ import { Probot } from "probot";
 import type { AppConfig } from "../config.js";
 import { GitHubAppApi } from "./app-api.js";
 import { SignInUnavailableError } from "./errors.js";
-import { clientCredentialsAccepted } from "./client-credentials-probe.js";
-import { OAuthAppCredentials, type TokenCheck } from "./oauth-app-credentials.js";
+import { oauthClientsFromConfig, type OAuthClients } from "./client-credentials.js";
+import { OAuthAppCredentials, type DeleteOutcome, type TokenCheck } from "./oauth-app-credentials.js";
 import { refreshUserToken, type RefreshedUserTokens } from "./token-refresh.js";
 import type { GitHubRateLimit } from "./rate-limit.js";
 import { getAuthenticatedUser, listUserInstallations, type AuthenticatedUser, type ReachableInstallation } from "./user-api.js";
@@ -19,8 +19,8 @@ export interface UserAuthorizationCalls {
   exchangeCode(options: { code: string; codeVerifier: string }): Promise<ExchangedUserTokens>;
   getUser(token: string): Promise<AuthenticatedUser>;
   listInstallations(token: string): Promise<ReachableInstallation[]>;
-  /** DELETE /applications/{client_id}/token; an already dead token counts as revoked. */
-  revokeToken(token: string): Promise<void>;
+  /** DELETE /applications/{client_id}/token; "already_dead" only under credentials GitHub confirmed. */
+  revokeToken(token: string): Promise<DeleteOutcome>;
 }
 
 /** Probot bound to the App's id, key, webhook secret, API root and timeout. */
@@ -42,8 +42,10 @@ export interface GitHubClients {
    */
   app: GitHubAppApi;
   userAuthorization: UserAuthorizationCalls;
-  /** Refreshes a GitHub App user token with the App's client credentials. */
+  /** Refreshes a GitHub App user token with the App's client credentials (secrets tried in order). */
   refreshUserToken(refreshToken: string): Promise<RefreshedUserTokens>;
+  /** The two OAuth clients' credentials: checked at GitHub before a 404 is believed, and by `doctor`. */
+  oauthClients: OAuthClients;
   /** POST /applications/{client_id}/token for a user token; a 404 is believed only under accepted credentials. */
   checkUserToken(accessToken: string): Promise<TokenCheck>;
   /** Whether GitHub accepts the App's client id and secret (a made-up code at the token endpoint). */
@@ -69,11 +71,12 @@ interface CreateGitHubClientsOptions {
 export function createGitHubClients({ config, log, onRefreshResponseHeaders }: CreateGitHubClientsOptions): GitHubClients {
   const { github, githubRequestTimeoutMs: timeoutMs } = config;
   const redirectUri = `${config.baseUrl}/auth/callback`;
+  const oauthClients = oauthClientsFromConfig(config);
   const appClient = () => {
-    if (!config.appClientId || !config.appClientSecret) throw new SignInUnavailableError();
-    return { clientId: config.appClientId, clientSecret: config.appClientSecret };
+    if (!oauthClients.app) throw new SignInUnavailableError();
+    return oauthClients.app;
   };
-  const appCredentials = () => new OAuthAppCredentials({ github, client: { ...appClient(), clientType: "github-app" }, timeoutMs });
+  const appCredentials = oauthClients.app ? new OAuthAppCredentials({ github, credentials: oauthClients.app, timeoutMs }) : null;
 
   let binding: AppProbotBinding | undefined;
   const appProbot = (): AppProbotBinding => {
@@ -103,28 +106,41 @@ export function createGitHubClients({ config, log, onRefreshResponseHeaders }: C
   return {
     appProbot,
     app,
+    oauthClients,
     userAuthorization: {
       authorizeUrl: ({ state, codeChallenge, login }) =>
-        authorizeUrl({ github, clientId: appClient().clientId, redirectUri, state, codeChallenge, login }),
-      exchangeCode: ({ code, codeVerifier }) => exchangeWebFlowCode({ github, ...appClient(), code, redirectUri, codeVerifier, timeoutMs }),
+        authorizeUrl({ github, clientId: appClient().settings.clientId, redirectUri, state, codeChallenge, login }),
+      exchangeCode: ({ code, codeVerifier }) =>
+        appClient().withSecretFallback((clientSecret) =>
+          exchangeWebFlowCode({ github, clientId: appClient().settings.clientId, clientSecret, code, redirectUri, codeVerifier, timeoutMs }),
+        ),
       getUser: (token) => getAuthenticatedUser({ github, token, timeoutMs }),
       listInstallations: (token) => listUserInstallations({ github, token, timeoutMs }),
-      revokeToken: (token) => appCredentials().deleteToken(token),
+      revokeToken: async (token) => {
+        if (!appCredentials) throw new SignInUnavailableError();
+        return appCredentials.deleteToken(token);
+      },
     },
-    checkUserToken: (accessToken) => appCredentials().checkToken(accessToken),
-    appCredentialsAccepted: () => clientCredentialsAccepted({ github, ...appClient(), redirectUri, timeoutMs }),
-    refreshUserToken: (refreshToken) => {
-      if (!config.appClientId || !config.appClientSecret) {
-        throw new Error("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are required to refresh user tokens");
-      }
-      return refreshUserToken({
-        github,
-        clientId: config.appClientId,
-        clientSecret: config.appClientSecret,
-        refreshToken,
-        timeoutMs,
-        ...(onRefreshResponseHeaders ? { onResponseHeaders: onRefreshResponseHeaders } : {}),
-      });
+    checkUserToken: async (accessToken) => {
+      if (!appCredentials) throw new SignInUnavailableError();
+      return appCredentials.checkToken(accessToken);
+    },
+    appCredentialsAccepted: async () => (await appClient().verify()).ok,
+    refreshUserToken: async (refreshToken) => {
+      const client = oauthClients.app;
+      if (!client) throw new Error("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are required to refresh user tokens");
+      // Wrong client credentials (ClientCredentialsError, a GitHubRequestRejectedError) say nothing
+      // about the user's tokens: the refresher backs off and keeps the pair.
+      return client.withSecretFallback((clientSecret) =>
+        refreshUserToken({
+          github,
+          clientId: client.settings.clientId,
+          clientSecret,
+          refreshToken,
+          timeoutMs,
+          ...(onRefreshResponseHeaders ? { onResponseHeaders: onRefreshResponseHeaders } : {}),
+        }),
+      );
     },
     userTokenApi: {
       getAuthenticatedUser: async (token) => {
@@ -138,14 +154,7 @@ export function createGitHubClients({ config, log, onRefreshResponseHeaders }: C
         return { installationIds: installations.map((installation) => installation.id), rateLimit };
       },
     },
-    legacyOAuthApp:
-      config.legacyClientId && config.legacyClientSecret
-        ? new OAuthAppCredentials({
-            github,
-            client: { clientId: config.legacyClientId, clientSecret: config.legacyClientSecret, clientType: "oauth-app" },
-            timeoutMs,
-          })
-        : null,
+    legacyOAuthApp: oauthClients.legacy ? new OAuthAppCredentials({ github, credentials: oauthClients.legacy, timeoutMs }) : null,
     installUrl: async (accountId) => {
       const slug = await app.appSlug();
       return slug ? `${github.webBaseUrl}/apps/${encodeURIComponent(slug)}/installations/new/permissions?suggested_target_id=${accountId}` : null;

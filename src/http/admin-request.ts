@@ -2,7 +2,7 @@
 // describes itself in the API document, and the mapping of the migration engine's errors to HTTP.
 import type { Context, MiddlewareHandler } from "hono";
 import { describeRoute, type DescribeRouteOptions } from "hono-openapi";
-import { TransientGitHubError } from "../github/errors.js";
+import { ClientCredentialsError, TransientGitHubError } from "../github/errors.js";
 import { BatchNotFoundError, CleanupRefusedError, InvalidCursorError, MigrationNotConfiguredError } from "../migration/errors.js";
 import { InvalidFlagValueError, UnknownFlagError } from "../users/errors.js";
 import { GITHUB_LOGIN_PATTERN, githubLogin } from "../users/input-rules.js";
@@ -132,6 +132,9 @@ export const migrationErrorTranslator: ErrorTranslator = (error) => {
     return new HttpError(409, "illegal_transition", error.message, { from: error.from, to: error.to });
   }
   if (error instanceof ConcurrentTransitionError) return new HttpError(409, "conflict", error.message);
+  if (error instanceof ClientCredentialsError) {
+    return new HttpError(409, "client_credentials_rejected", error.message, { variable: error.variable });
+  }
   if (error instanceof TransientGitHubError) {
     const retryAfter = String(error.retryAfterSeconds ?? 30);
     return new HttpError(503, "github_unavailable", "GitHub could not answer just now; try again later.", {}, { "Retry-After": retryAfter });

@@ -28,6 +28,11 @@ const listQuery = z.strictObject(
   { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown query parameter: ${issue.keys.join(", ")}` : undefined) },
 );
 
+const importQuery = z.strictObject(
+  { skip_invalid: z.enum(["true", "false"], { error: "skip_invalid must be true or false" }).optional() },
+  { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown query parameter: ${issue.keys.join(", ")}` : undefined) },
+);
+
 const reasonRequest = z.strictObject({
   reason: z.string().trim().min(1).max(500).optional().meta({ description: "Why, for the audit trail" }),
 });
@@ -114,9 +119,11 @@ const importReportFields = {
   created: z.number().int(),
   updated: z.number().int(),
   rejected: z.number().int(),
+  written: z.boolean().meta({ description: "False when refused lines stopped the import (no skip_invalid): nothing was written" }),
+  skipped_invalid: z.boolean().meta({ description: "True when refused lines were skipped (skip_invalid=true) and the rest written" }),
   rejections: z
-    .array(z.object({ line: z.number().int(), reason: z.string() }))
-    .meta({ description: "The first rejections, each with its line and why; rejected counts them all" }),
+    .array(z.object({ line: z.number().int(), field: z.string().optional(), reason: z.string() }))
+    .meta({ description: "The first rejections, each with its line, field and why; rejected counts them all" }),
 };
 const importReportJson = z.object(importReportFields).meta({ id: "ImportReport" });
 const importRefusedJson = errorBody.extend(importReportFields).meta({ id: "ImportRefused" });
@@ -177,15 +184,18 @@ export function adminUsersRoutes({ access, directory, validator, rollback, impor
         415: "`unsupported_media_type`: not sent as JSON lines",
       },
     }),
+    validInput("query", importQuery),
     async (c) => {
       const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
       if (!(JSON_LINES_TYPES as readonly string[]).includes(type)) {
         throw new HttpError(415, "unsupported_media_type", "Send JSON lines as text/plain or application/x-ndjson.");
       }
-      const report = await importer.importJsonLines((await c.req.text()).split("\n"));
-      if (report.rejected > 0 && report.created + report.updated === 0) {
-        // A refusal answers `{error, message}` like every other 400; the report still says which lines and why.
-        const refusal = { error: "invalid_request", message: `No line could be imported: ${report.rejected} rejected.`, ...report };
+      const { skip_invalid: skipInvalid } = c.req.valid("query");
+      const report = await importer.importJsonLines((await c.req.text()).split("\n"), { skipInvalid: skipInvalid === "true" });
+      if (!report.written) {
+        // A refusal answers `{error, message}` like every other 400; the report still says which lines and fields, and why.
+        const message = `${report.rejected} of ${report.read} lines refused; nothing was written. Fix them, or send ?skip_invalid=true to import the rest.`;
+        const refusal = { error: "invalid_request", message, ...report };
         return c.json(refusal satisfies z.input<typeof importRefusedJson>, 400);
       }
       return c.json(report satisfies z.input<typeof importReportJson>, 200);

@@ -1,10 +1,12 @@
-// Liveness, readiness (the database answers) and Prometheus metrics.
+// Liveness, readiness (the database answers) and Prometheus metrics — the latter behind
+// METRICS_TOKEN when one is set (open otherwise, as Prometheus convention has it).
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import type { Sequelize } from "sequelize";
 import { z } from "zod";
 import { isDatabaseReachable } from "../db/connection.js";
 import { metricsRegistry } from "../observability/metrics.js";
+import { requireApiKey } from "./api-key-auth.js";
 import { jsonAnswer } from "./api-description.js";
 
 const livenessJson = z.object({ status: z.literal("ok") });
@@ -15,7 +17,7 @@ const readinessJson = z
   })
   .meta({ id: "Readiness" });
 
-export function healthRoutes({ sequelize }: { sequelize: Sequelize }): Hono {
+export function healthRoutes({ sequelize, metricsToken = null }: { sequelize: Sequelize; metricsToken?: string | null }): Hono {
   const routes = new Hono();
   routes.get(
     "/healthz",
@@ -37,6 +39,7 @@ export function healthRoutes({ sequelize }: { sequelize: Sequelize }): Hono {
       );
     },
   );
+  if (metricsToken) routes.use("/metrics", requireApiKey({ expectedKey: metricsToken, realm: "metrics" }));
   routes.get(
     "/metrics",
     describeRoute({

@@ -33,6 +33,8 @@ interface UserValidatorOptions {
   tokenStore: TokenStore;
   refresher: Pick<TokenRefresher, "ensureFresh">;
   userApi: UserTokenApi;
+  /** Asks GitHub whether the App's client credentials are good before a validation relies on a refresh. */
+  credentialsGood?: () => Promise<void>;
   now?: () => Date;
 }
 
@@ -131,6 +133,7 @@ export class UserValidator {
     const { models } = this.#options;
     const user = await models.User.findOne({ where: { githubId } });
     if (!user) throw new UserNotFoundError(githubId);
+    await this.#options.credentialsGood?.();
     const result = await this.check(user);
     const locked = await models.sequelize.transaction(async (transaction) => {
       const row = await models.User.findByPk(user.id, { transaction, lock: transaction.LOCK.UPDATE });
