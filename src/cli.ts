@@ -8,6 +8,7 @@ import { defineModels } from "./db/models/index.js";
 import { openDatabase } from "./db/open-database.js";
 import { CLI_COMMANDS } from "./cli/commands.js";
 import type { CliCommand, CliOutput } from "./cli/command.js";
+import { progressBar } from "./cli/progress-bar.js";
 import { createLogger } from "./observability/logger.js";
 import { createServices } from "./services.js";
 
@@ -44,10 +45,10 @@ export function createCliOutput(json: boolean): CliOutput {
     line: (text) => {
       if (!json) console.log(text);
     },
-    progress: (text) => {
+    progress: (text, fraction) => {
       if (json) return;
-      if (interactive) process.stderr.write(`\r\x1b[2K${text}`);
-      else console.error(text);
+      if (interactive) process.stderr.write(`\r\x1b[2K${fraction ? `${progressBar(fraction)} ` : ""}${text}`);
+      else console.error(fraction?.total === undefined ? text : `${text} (${fraction.done}/${fraction.total})`);
     },
     json: (value) => {
       if (json) console.log(JSON.stringify(value, null, 2));

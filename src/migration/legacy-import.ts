@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { Models, ProviderInfo } from "../db/models/index.js";
 import type { TokenStore } from "../tokens/token-store.js";
 import { githubLogin } from "./github-login.js";
+import { readLegacyQuery, type LegacyQuery } from "./legacy-query-source.js";
 
 /** Keys of provider_info the token store owns; everything else in it is kept as the legacy app had it. */
 const TOKEN_KEYS = new Set(["access_token", "refresh_token", "expires_at"]);
@@ -58,6 +59,11 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
 }
 
+export interface QueryImportOptions extends ImportOptions {
+  /** Told how many rows the query answers, before the first is imported. */
+  onTotal?: (total: number) => void;
+}
+
 export interface DatabaseSource {
   /** postgres:// URL of the legacy application's database. */
   url: string;
@@ -101,6 +107,11 @@ export class LegacyImporter {
 
   async importFromDatabase(source: DatabaseSource, options: ImportOptions = {}): Promise<ImportReport> {
     return this.#importRecords(readLegacyTable(source, this.#chunkSize), options);
+  }
+
+  /** Rows of the application's own SQL query, on PostgreSQL or MySQL/MariaDB (legacy-query-source.ts). */
+  async importFromQuery(source: LegacyQuery, options: QueryImportOptions = {}): Promise<ImportReport> {
+    return this.#importRecords(readLegacyQuery(source, { pageSize: this.#chunkSize, onTotal: options.onTotal }), options);
   }
 
   async #importRecords(
