@@ -1,13 +1,12 @@
 // `users import --from-database <url> --query "<SQL>"`: the application's users read through its own
 // query, from PostgreSQL and from MariaDB, through the same validation as the file import.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import pg from "pg";
 import { LegacyImporter } from "../../../src/migration/legacy-import.js";
 import { LegacyQueryError, readLegacyQuery } from "../../../src/migration/legacy-query-source.js";
 import { TokenSealer } from "../../../src/tokens/sealing.js";
 import { TokenStore } from "../../../src/tokens/token-store.js";
+import { runCli } from "../../support/cli.js";
 import { testConfig, testEnv } from "../../support/config.js";
 import { createEmptyTestDatabase, createTestDatabase, type TestDatabase } from "../../support/database.js";
 import { createTestMariaDb, type TestMariaDb } from "../../support/mariadb.js";
@@ -220,23 +219,13 @@ describe("from MariaDB", () => {
   describe("through the CLI", () => {
     /** Each run is a process of its own that compiles the CLI first. */
     const CLI_TEST_TIMEOUT_MS = 120_000;
-    const run = promisify(execFile);
     let app: Awaited<ReturnType<typeof createEmptyTestDatabase>>;
     beforeAll(async () => {
       app = await createEmptyTestDatabase();
     });
     afterAll(() => app?.drop());
 
-    async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-      const env = { ...process.env, ...testEnv({ DATABASE_URL: app.url }), NODE_OPTIONS: "" };
-      try {
-        const { stdout, stderr } = await run(process.execPath, ["bin/github-app-user-tokens.js", ...args], { env, timeout: 60_000 });
-        return { code: 0, stdout, stderr };
-      } catch (error) {
-        const failure = error as { code: number; stdout: string; stderr: string };
-        return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-      }
-    }
+    const cli = (...args: string[]) => runCli({ ...process.env, ...testEnv({ DATABASE_URL: app.url }), NODE_OPTIONS: "" }, ...args);
 
     it("imports with --from-database and --query, reports the refused row (exit 1) and prints no token", async () => {
       const imported = await cli("users", "import", "--from-database", legacy.url, "--query", PLAN_QUERY_MYSQL, "--json");
