@@ -8,10 +8,4 @@ export {
   type UserToken,
 } from "./token-service-client.js";
 export { createTokenServiceAuth, type TokenServiceAuth, type TokenServiceAuthentication, type TokenServiceAuthOptions } from "./octokit-auth.js";
-export {
-  ReauthRequiredError,
-  TokenServiceAuthError,
-  TokenServiceError,
-  TokenServiceUnavailableError,
-  UserNotFoundError,
-} from "./errors.js";
+export * from "./errors.js";
