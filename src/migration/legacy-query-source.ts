@@ -31,6 +31,8 @@ export class LegacyQueryError extends Error {
 }
 
 const REQUIRED_COLUMNS = ["github_id", "login", "access_token"];
+/** How long MySQL/MariaDB may wait for us to read more of the answer (an hour: only a stuck import takes longer). */
+const MYSQL_NET_WRITE_TIMEOUT_SECONDS = 3600;
 const OPTIONAL_COLUMNS = ["refresh_token", "expires_at"];
 
 /** One open query: its columns, its row count, its rows as a stream. */
@@ -91,13 +93,11 @@ const openPostgres: OpenDriver = async (url, query, pageSize) => {
   const client = new pg.Client({ connectionString: url, application_name: "github-app-user-tokens import" });
   client.on("error", () => {});
   await client.connect();
-  let cursor: Cursor | undefined;
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     const { fields } = await client.query(columnsQuery(query));
     const { rows } = await client.query<{ total: string }>(countQuery(query));
     const opened = client.query(new Cursor(query));
-    cursor = opened;
     return {
       columns: fields.map((field) => field.name),
       total: Number(rows[0]?.total ?? 0),
@@ -115,7 +115,6 @@ const openPostgres: OpenDriver = async (url, query, pageSize) => {
       },
     };
   } catch (error) {
-    await cursor?.close().catch(() => {});
     await client.end().catch(() => {});
     throw error;
   }
@@ -132,11 +131,21 @@ const openMysql: OpenDriver = async (url, query, pageSize) => {
   connection.on("error", () => {});
   const promised = connection.promise();
   try {
+    // The importer reads a socket's worth of rows (thousands) between two reads of the socket, and
+    // writes them meanwhile: the server must wait longer than its 60 s default before calling it dead.
+    await promised.query(`SET SESSION net_write_timeout = ${MYSQL_NET_WRITE_TIMEOUT_SECONDS}`);
     await promised.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
     await promised.query("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
     const [, fields] = await promised.query(columnsQuery(query));
     const [counted] = await promised.query<mysql.RowDataPacket[]>(countQuery(query));
     const stream = connection.query(query).stream({ highWaterMark: pageSize });
+    // mysql2 does not tell a paused query stream that its connection died: without this it would
+    // wait for rows forever.
+    const lost = (error?: Error) => {
+      if (!stream.readableEnded) stream.destroy(error ?? new Error("the database closed the connection before the last row"));
+    };
+    connection.once("error", lost);
+    connection.once("end", () => lost());
     return {
       columns: (fields ?? []).map((field) => field.name),
       total: Number(counted[0]?.total ?? 0),

@@ -216,6 +216,24 @@ describe("from MariaDB", () => {
     expect(after).toBe(before.n);
   });
 
+  it("fails the import, instead of waiting forever, when the server cuts the connection mid-stream", async () => {
+    await legacy.connection.query(`CREATE TABLE many (github_id BIGINT UNSIGNED, login VARCHAR(39), access_token VARCHAR(255))`);
+    // Enough rows that most are still on the server (or in the socket) when the cut comes.
+    await legacy.connection.query(`INSERT INTO many SELECT seq, CONCAT('many-', seq), CONCAT('gho_', LPAD(seq, 36, '0')) FROM seq_1_to_200000`);
+    const rows = readLegacyQuery({ url: legacy.url, query: `SELECT github_id, login, access_token FROM many` }, { pageSize: 10 });
+    const reading = (async () => {
+      let read = 0;
+      for await (const _ of rows) {
+        if (++read === 10) {
+          const [[reader]] = (await legacy.connection.query(`SELECT ID AS id FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT github_id, login, access_token FROM many%'`)) as unknown as [[{ id: number }]];
+          await legacy.connection.query(`KILL CONNECTION ${reader.id}`);
+        }
+      }
+      return read;
+    })();
+    await expect(reading).rejects.toThrow(/reading the query's rows from mysql:\/\/127\.0\.0\.1:3306\/\w+ failed/);
+  });
+
   describe("through the CLI", () => {
     /** Each run is a process of its own that compiles the CLI first. */
     const CLI_TEST_TIMEOUT_MS = 120_000;
