@@ -1,6 +1,6 @@
 // `flags list|set|history`: the rollout flags from a terminal.
-import { InvalidFlagValueError, UnknownFlagError } from "../migration/errors.js";
-import { parseFlagName, parseFlagText } from "../migration/flags.js";
+import { InvalidFlagValueError, UnknownFlagError } from "../users/errors.js";
+import { parseFlagName, parseFlagText } from "../users/flags.js";
 import type { CliCommand } from "./command.js";
 import { ACTOR_OPTION, actorFrom, CliInputError, reportingRefusals } from "./maintainer-input.js";
 

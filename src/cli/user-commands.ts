@@ -3,7 +3,7 @@
 import { TransientGitHubError } from "../github/errors.js";
 import type { DatabaseSource, ImportProgress } from "../migration/legacy-import.js";
 import { LegacyQueryError, type LegacyQuery } from "../migration/legacy-query-source.js";
-import { UserNotFoundError } from "../tokens/errors.js";
+import { UserNotFoundError } from "../users/errors.js";
 import type { CliCommand, CliOptionValues } from "./command.js";
 import { ACTOR_OPTION, actorFrom, CliInputError, githubIdFrom, reportingRefusals } from "./maintainer-input.js";
 
