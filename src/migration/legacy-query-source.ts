@@ -141,8 +141,9 @@ const openMysql: OpenDriver = async (url, query, pageSize) => {
     const stream = connection.query(query).stream({ highWaterMark: pageSize });
     // mysql2 does not tell a paused query stream that its connection died: without this it would
     // wait for rows forever.
+    let closing = false;
     const lost = (error?: Error) => {
-      if (!stream.readableEnded) stream.destroy(error ?? new Error("the database closed the connection before the last row"));
+      if (!closing && !stream.readableEnded) stream.destroy(error ?? new Error("the database closed the connection before the last row"));
     };
     connection.once("error", lost);
     connection.once("end", () => lost());
@@ -151,6 +152,7 @@ const openMysql: OpenDriver = async (url, query, pageSize) => {
       total: Number(counted[0]?.total ?? 0),
       rows: stream as AsyncIterable<Record<string, unknown>>,
       close: async () => {
+        closing = true;
         // A stream left early still has rows on the wire: only closing the socket ends them.
         if (!stream.readableEnded) return void connection.destroy();
         await promised.query("ROLLBACK").catch(() => {});

@@ -148,7 +148,7 @@ describe("from PostgreSQL", () => {
       expect(row).toMatchObject({ line: read + 1 });
       if (++read === 5) break;
     }
-    const sessions = await client.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'github-app-user-tokens import'`);
+    const sessions = await client.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'github-app-user-tokens import' AND datname = current_database()`);
     expect(sessions.rows[0].n).toBe(0);
   });
 });
