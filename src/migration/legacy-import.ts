@@ -5,7 +5,6 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import pg from "pg";
-import type { Transaction } from "sequelize";
 import { z } from "zod";
 import type { Models, ProviderInfo } from "../db/models/index.js";
 import type { TokenStore } from "../tokens/token-store.js";
@@ -157,31 +156,27 @@ export class LegacyImporter {
     const lines = [...byGithubId.values()];
     return this.#models.sequelize.transaction(async (transaction) => {
       const existing = await this.#models.User.count({ where: { githubId: [...byGithubId.keys()] }, transaction });
-      const users = await this.#models.User.bulkCreate(
-        lines.map((line) => ({ githubId: line.github_id, login: line.login, providerInfo: legacyExtras(line.provider_info) })),
+      // Tokens are sealed before the write (a sealed value is bound to the GitHub id alone), so a
+      // chunk is one INSERT … ON CONFLICT, not one UPDATE per user.
+      await this.#models.User.bulkCreate(
+        lines.map((line) => ({
+          githubId: line.github_id,
+          login: line.login,
+          providerInfo: this.#tokenStore.withLegacyToken(line.github_id, legacyExtras(line.provider_info), {
+            accessToken: line.access_token,
+            refreshToken: line.refresh_token ?? null,
+            expiresAt: line.expires_at ? new Date(line.expires_at) : null,
+          }),
+        })),
         {
           conflictAttributes: ["githubId"],
           // A re-import brings a (possibly new) token: forget what was known about the old one.
           updateOnDuplicate: ["login", "providerInfo", "legacyTokenCheckedAt", "legacyTokenValid", "updatedAt"],
-          returning: true,
           transaction,
         },
       );
-      for (const user of users) await this.#sealToken(user, byGithubId.get(user.githubId)!, transaction);
       return { created: lines.length - existing, updated: existing };
     });
-  }
-
-  async #sealToken(user: InstanceType<Models["User"]>, line: LegacyUserLine, transaction: Transaction): Promise<void> {
-    await this.#tokenStore.saveLegacyToken(
-      user,
-      {
-        accessToken: line.access_token,
-        refreshToken: line.refresh_token ?? null,
-        expiresAt: line.expires_at ? new Date(line.expires_at) : null,
-      },
-      transaction,
-    );
   }
 }
 
