@@ -4,7 +4,7 @@ import type { GitHubSimulator, SimulatorInstallation, SimulatorUser } from "./ty
 
 export const DEMO_LOGINS = ["octocat", "hubot", "monalisa"] as const;
 
-export interface DemoWorld {
+interface DemoWorld {
   users: SimulatorUser[];
   organizationInstallation: SimulatorInstallation;
   personalInstallation: SimulatorInstallation;

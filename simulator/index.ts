@@ -11,7 +11,7 @@ import { homePage, notFoundPage } from "./authorize-page.js";
 import { CallCounters } from "./call-counters.js";
 import { FaultBook } from "./faults.js";
 import { oauthRoutes } from "./oauth-routes.js";
-import { RateLimits } from "./rate-limits.js";
+import { RateLimits, rateLimitIdentities } from "./rate-limits.js";
 import { restRoutes } from "./rest-routes.js";
 import type { RegisteredClient, SimulatorEnv, SimulatorRuntime } from "./runtime.js";
 import { TokenLedger } from "./token-ledger.js";
@@ -139,6 +139,9 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Gi
     setTokenLifetimes(lifetimes) {
       if (lifetimes.accessTokenSeconds !== undefined) settings.accessTokenSeconds = lifetimes.accessTokenSeconds;
       if (lifetimes.refreshTokenSeconds !== undefined) settings.refreshTokenSeconds = lifetimes.refreshTokenSeconds;
+    },
+    setUserRateLimit(login, remaining, options = {}) {
+      runtime.rateLimits.setRemaining(rateLimitIdentities.user(world.requireUser(login).login), remaining, options.resetInSeconds);
     },
     setLatency(ms) {
       settings.latencyMs = ms;

@@ -8,11 +8,11 @@ import type { RegisteredClient, SimulatorEnv, SimulatorRuntime } from "./runtime
 import type { InstallationTokenRecord, UserTokenRecord } from "./token-ledger.js";
 import type { SimulatorUser } from "./types.js";
 
-export type Authenticated<T> = { ok: true; value: T } | { ok: false; response: Response };
+type Authenticated<T> = { ok: true; value: T } | { ok: false; response: Response };
 
 const DOCS = "https://docs.github.com/enterprise-server/rest";
 
-export function badCredentials(c: Context<SimulatorEnv>): Response {
+function badCredentials(c: Context<SimulatorEnv>): Response {
   return c.json(basicErrorBody("Bad credentials", DOCS), 401);
 }
 

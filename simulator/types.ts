@@ -159,6 +159,8 @@ export interface GitHubSimulator {
   expireAccessToken(accessToken: string): void;
   setTokenLifetimes(lifetimes: { accessTokenSeconds?: number | null; refreshTokenSeconds?: number }): void;
   setLatency(ms: number): void;
+  /** Leaves the user's hourly budget (shared by all their tokens) at `remaining`, resetting in `resetInSeconds` (default an hour). */
+  setUserRateLimit(login: string, remaining: number, options?: { resetInSeconds?: number }): void;
   /** `times` defaults to 1; Infinity = until clearFaults(). */
   injectFault(endpoint: SimulatorEndpoint, fault: FaultKind, times?: number): void;
   clearFaults(): void;

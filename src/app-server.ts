@@ -6,9 +6,14 @@ import type { Logger } from "pino";
 import { Server } from "probot";
 import type { Sequelize } from "sequelize";
 import type { AppConfig } from "./config.js";
+import { ChannelListener } from "./db/channel-listener.js";
+import { FLAG_CHANGE_CHANNEL } from "./db/migrations/0018-flag-change-notify.js";
 import { defineModels } from "./db/models/index.js";
+import { answerFirst } from "./http/token-api-fast-path.js";
 import type { IntervalJob } from "./jobs/interval-job.js";
-import { WEBHOOK_PATH } from "./index.js";
+import { createWebhookReceiver } from "./github/webhook-receiver.js";
+import { createAppFunction, createHttpApp, createTokenApiFastPath, WEBHOOK_PATH } from "./index.js";
+import { registerWebhookHandlers } from "./webhooks/webhook-handlers.js";
 import { composeApp, type Services } from "./services.js";
 
 export interface RunningApp {
@@ -22,7 +27,7 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export interface StartAppServerOptions {
+interface StartAppServerOptions {
   config: AppConfig;
   sequelize: Sequelize;
   log: Logger;
@@ -32,11 +37,23 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
   if (config.appId === null || config.privateKey === null) {
     throw new Error("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) are required to run the app");
   }
-  const { services, jobs, github, appFunction } = composeApp({ config, models: defineModels(sequelize), log });
+  const { services, jobs, github, webhooks } = composeApp({ config, models: defineModels(sequelize), log });
+  const webhookMiddleware = createWebhookReceiver({
+    secret: config.webhookSecret,
+    path: WEBHOOK_PATH,
+    log,
+    register: (receiver) => registerWebhookHandlers(receiver, webhooks),
+  });
   // The Server builds this process's one Probot from the binding github/ made.
   const { Probot, request } = github.appProbot();
   const server = new Server({
-    Probot,
+    // The server asks its Probot for the webhook path's handler: ours checks the signature with the
+    // same middleware but hands handlers the plain event, not an installation Octokit per event.
+    Probot: class extends Probot {
+      override async getNodeMiddleware() {
+        return webhookMiddleware;
+      }
+    },
     request,
     port: config.port,
     host: config.host,
@@ -45,14 +62,29 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
     enableStaticFiles: false,
     log,
   });
-  await server.load(appFunction);
+  await server.load(createAppFunction({ githubApp: github.app, httpApp: () => createHttpApp(services) }));
+  // Flags are held in memory and dropped on every change announced by the feature_flags trigger.
+  const flagChanges = new ChannelListener({
+    sequelize,
+    channel: FLAG_CHANGE_CHANNEL,
+    onNotification: () => services.flags.invalidate(),
+    onListening: () => services.flags.invalidate(),
+    log,
+  });
+  await flagChanges.start();
+  services.flags.followChanges(flagChanges);
+  const tokenApiFastPath = await createTokenApiFastPath(services);
   const httpServer = await server.start();
+  answerFirst(httpServer, tokenApiFastPath);
   return {
     services,
     jobs,
     server,
     httpServer,
     url: `http://${server.host.includes(":") && !server.host.startsWith("[") ? `[${server.host}]` : server.host}:${server.port}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      await flagChanges.stop();
+    },
   };
 }

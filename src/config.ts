@@ -7,7 +7,7 @@ import { z } from "zod";
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 const LOG_FORMATS = ["json", "pretty"] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
+type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface EncryptionKey {
   id: string;
@@ -187,7 +187,7 @@ const envSchema = z.object({
   GITHUB_REQUEST_TIMEOUT_MS: integerText(100, 120000).default(10000),
 });
 
-export interface LogSettings {
+interface LogSettings {
   level: LogLevel;
   format: LogFormat;
 }
@@ -204,7 +204,7 @@ export function logSettings(env: Record<string, string | undefined>, fallbackLev
   };
 }
 
-export interface LoadConfigOptions {
+interface LoadConfigOptions {
   env: Record<string, string | undefined>;
   /** Where development secrets and the embedded database live; defaults to `.data` in the working directory. */
   cwd?: string;

@@ -44,6 +44,9 @@ if (config.appId === null || config.privateKey === null) {
     try {
       await Promise.all(app.jobs.map((job) => job.stop()));
       await app.stop();
+      // No new batch can start now; running ones end on their own, each user's outcome written
+      // whole. A kill before then is safe too: their claims run out and another batch takes over.
+      await app.services.migrationBatches.whenIdle();
       await database.close();
       process.exit(0);
     } catch (error) {

@@ -2,7 +2,6 @@
 // each exactly once, from configuration and the database. The server (app-server.ts), the CLI, the
 // benchmarks and the demo all start here. Each service, route group, webhook handler and job is
 // handed the few collaborators it uses; only the entry points read the `Services` registry.
-import type { ApplicationFunction } from "probot";
 import type { Logger } from "pino";
 import { AccountOverviews } from "./auth/account-overview.js";
 import { UserAuthorization } from "./auth/authorization.js";
@@ -16,7 +15,6 @@ import type { AppConfig } from "./config.js";
 import type { Models } from "./db/models/index.js";
 import type { GitHubAppApi } from "./github/app-api.js";
 import { createGitHubClients, type GitHubClients } from "./github/github-clients.js";
-import { createAppFunction, createHttpApp } from "./index.js";
 import { GrantRevocations } from "./installations/grant-revocation.js";
 import { InstallationService } from "./installations/installation-service.js";
 import { InstallationReconciliation, RECONCILIATION_JOB } from "./installations/reconciliation.js";
@@ -40,6 +38,7 @@ import { FeatureFlags } from "./users/flags.js";
 import { FeatureFlagRolloutPolicy } from "./users/rollout-policy.js";
 import { DeliveryLedger } from "./webhooks/delivery-ledger.js";
 import { createWebhookRedeliveryJob, WebhookRedelivery } from "./webhooks/redelivery.js";
+import type { WebhookServices } from "./webhooks/webhook-handlers.js";
 
 /** Every service of a process, for the entry points (routes table, CLI commands, tests) to pick from. */
 export interface Services {
@@ -82,16 +81,16 @@ export interface Services {
   webhookRedelivery: WebhookRedelivery;
 }
 
-export interface Composition {
+interface Composition {
   services: Services;
   /** Built, not started: the server starts them once it listens and stops them first on shutdown. */
   jobs: IntervalJob[];
   github: GitHubClients;
-  /** The Probot app function: webhooks and HTTP routes mapped to these services. */
-  appFunction: ApplicationFunction;
+  /** What the webhook handlers use (a server hands them to index.ts's app function). */
+  webhooks: WebhookServices;
 }
 
-export interface ComposeAppOptions {
+interface ComposeAppOptions {
   config: AppConfig;
   models: Models;
   log: Logger;
@@ -208,10 +207,6 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
     createWebhookRedeliveryJob({ redelivery: webhookRedelivery, log }),
   ];
 
-  const appFunction = createAppFunction({
-    githubApp: github.app,
-    webhooks: { ledger: services.deliveryLedger, installations, grantRevocations: services.grantRevocations },
-    httpApp: () => createHttpApp(services),
-  });
-  return { services, jobs, github, appFunction };
+  const webhooks = { ledger: services.deliveryLedger, installations, grantRevocations: services.grantRevocations };
+  return { services, jobs, github, webhooks };
 }

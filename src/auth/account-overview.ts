@@ -24,7 +24,7 @@ export interface AccountOverview {
   installations: ReachableInstallation[] | null;
 }
 
-export interface AccountOverviewsOptions {
+interface AccountOverviewsOptions {
   models: Models;
   tokenStore: TokenStore;
   resolver: TokenResolver;

@@ -16,7 +16,7 @@ import { parseReturnPath } from "./return-path.js";
 /** Purposes a visitor may ask for; `consent` only comes from a signed consent link. */
 export type RequestablePurpose = Exclude<OAuthStatePurpose, "consent">;
 
-export interface BeginSignIn {
+interface BeginSignIn {
   purpose: RequestablePurpose;
   /** Raw `return_to`; refused (ReturnPathError) unless it is a path of ours. */
   returnTo?: string | undefined;
@@ -25,7 +25,7 @@ export interface BeginSignIn {
 }
 
 /** What GitHub put on the callback URL. */
-export interface AuthorizationCallback {
+interface AuthorizationCallback {
   state?: string | undefined;
   /** The state this browser's sign-in cookie holds. */
   browserState: string | undefined;
@@ -34,7 +34,7 @@ export interface AuthorizationCallback {
   installationId?: string | undefined;
 }
 
-export interface CompletedSignIn {
+interface CompletedSignIn {
   githubId: number;
   login: string;
   returnTo: string;
@@ -54,7 +54,7 @@ const MIGRATION_REASON: Record<OAuthStatePurpose, string> = {
   admin: "authorized the GitHub App to sign in as a maintainer",
 };
 
-export interface UserAuthorizationOptions {
+interface UserAuthorizationOptions {
   models: Models;
   states: OAuthStateStore;
   consentLinks: ConsentLinks;

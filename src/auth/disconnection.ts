@@ -9,7 +9,7 @@ import type { TokenRefresher } from "../tokens/refresh.js";
 import type { TokenStore } from "../tokens/token-store.js";
 import type { UserAuthorizationCalls } from "../github/github-clients.js";
 
-export interface DisconnectionOptions {
+interface DisconnectionOptions {
   models: Models;
   tokenStore: TokenStore;
   refresher: TokenRefresher;
@@ -17,7 +17,7 @@ export interface DisconnectionOptions {
   log: Logger;
 }
 
-export type DisconnectOutcome = "revoked" | "nothing_to_revoke";
+type DisconnectOutcome = "revoked" | "nothing_to_revoke";
 
 const REASON = "disconnected by the user";
 

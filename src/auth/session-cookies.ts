@@ -13,7 +13,7 @@ export interface Session {
   id: string;
 }
 
-export interface SessionCookiesOptions {
+interface SessionCookiesOptions {
   /** SESSION_SECRET. */
   secret: string;
   /** True when BASE_URL is https: the cookie is then Secure and gets the __Host- prefix. */

@@ -3,15 +3,19 @@
 import type { QueryInterface, Sequelize } from "sequelize";
 import { SequelizeStorage, Umzug, type MigrationFn } from "umzug";
 import * as initialSchema from "./migrations/0001-initial-schema.js";
+import * as flagChangeNotify from "./migrations/0018-flag-change-notify.js";
 
 interface MigrationModule {
   up: MigrationFn<QueryInterface>;
   down: MigrationFn<QueryInterface>;
 }
 
-const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [["0001-initial-schema", initialSchema]];
+const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [
+  ["0001-initial-schema", initialSchema],
+  ["0018-flag-change-notify", flagChangeNotify],
+];
 
-export interface MigratorLogger {
+interface MigratorLogger {
   info(message: string): void;
 }
 

@@ -4,7 +4,7 @@ import type { Sequelize } from "sequelize";
 import type { AppConfig } from "../config.js";
 import { connectDatabase } from "./connection.js";
 
-export interface OpenDatabase {
+interface OpenDatabase {
   sequelize: Sequelize;
   /** True when this process started the server itself (and stops it in close()). */
   embedded: boolean;

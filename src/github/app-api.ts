@@ -6,11 +6,11 @@ import type { ProbotOctokit } from "probot";
 import { classifyRequestFailure } from "./classify.js";
 
 export type GitHubInstallation = components["schemas"]["installation"];
-export type GitHubRepository = Pick<components["schemas"]["repository"], "id" | "full_name" | "private">;
+type GitHubRepository = Pick<components["schemas"]["repository"], "id" | "full_name" | "private">;
 export type GitHubHookDelivery = components["schemas"]["hook-delivery-item"];
 
 /** What Probot offers: `auth()` is an App-JWT Octokit, `auth(id)` one with that installation's token. */
-export interface AppOctokitSource {
+interface AppOctokitSource {
   auth(installationId?: number): Promise<ProbotOctokit>;
 }
 

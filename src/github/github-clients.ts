@@ -8,6 +8,7 @@ import { GitHubAppApi } from "./app-api.js";
 import { SignInUnavailableError } from "./errors.js";
 import { OAuthAppCredentials } from "./oauth-app-credentials.js";
 import { refreshUserToken, type RefreshedUserTokens } from "./token-refresh.js";
+import type { GitHubRateLimit } from "./rate-limit.js";
 import { getAuthenticatedUser, listUserInstallations, type AuthenticatedUser, type ReachableInstallation } from "./user-api.js";
 import { authorizeUrl, exchangeWebFlowCode, type ExchangedUserTokens } from "./web-flow.js";
 
@@ -42,10 +43,10 @@ export interface GitHubClients {
   userAuthorization: UserAuthorizationCalls;
   /** Refreshes a GitHub App user token with the App's client credentials. */
   refreshUserToken(refreshToken: string): Promise<RefreshedUserTokens>;
-  /** What validating a user's token asks GitHub. No rate-limit data is read from these answers yet. */
+  /** What validating a user's token asks GitHub, with the rate limit the answer reported (for the batch pacer). */
   userTokenApi: {
-    getAuthenticatedUser(token: string): Promise<{ id: number; login: string; rateLimit: null }>;
-    listUserInstallations(token: string): Promise<{ installationIds: number[]; rateLimit: null }>;
+    getAuthenticatedUser(token: string): Promise<{ id: number; login: string; rateLimit: GitHubRateLimit | null }>;
+    listUserInstallations(token: string): Promise<{ installationIds: number[]; rateLimit: GitHubRateLimit | null }>;
   };
   /** The legacy OAuth App's basic-auth endpoints; null without LEGACY_OAUTH_CLIENT_ID/SECRET. */
   legacyOAuthApp: OAuthAppCredentials | null;
@@ -53,7 +54,7 @@ export interface GitHubClients {
   installUrl(accountId: number): Promise<string | null>;
 }
 
-export interface CreateGitHubClientsOptions {
+interface CreateGitHubClientsOptions {
   config: AppConfig;
   log: Logger;
   /** Told the response headers of every token refresh answer (rate-limit bookkeeping). */
@@ -119,11 +120,16 @@ export function createGitHubClients({ config, log, onRefreshResponseHeaders }: C
       });
     },
     userTokenApi: {
-      getAuthenticatedUser: async (token) => ({ ...(await getAuthenticatedUser({ github, token, timeoutMs })), rateLimit: null }),
-      listUserInstallations: async (token) => ({
-        installationIds: (await listUserInstallations({ github, token, timeoutMs })).map((installation) => installation.id),
-        rateLimit: null,
-      }),
+      getAuthenticatedUser: async (token) => {
+        let rateLimit: GitHubRateLimit | null = null;
+        const user = await getAuthenticatedUser({ github, token, timeoutMs, onRateLimit: (seen) => (rateLimit = seen) });
+        return { ...user, rateLimit };
+      },
+      listUserInstallations: async (token) => {
+        let rateLimit: GitHubRateLimit | null = null;
+        const installations = await listUserInstallations({ github, token, timeoutMs, onRateLimit: (seen) => (rateLimit = seen) });
+        return { installationIds: installations.map((installation) => installation.id), rateLimit };
+      },
     },
     legacyOAuthApp:
       config.legacyClientId && config.legacyClientSecret

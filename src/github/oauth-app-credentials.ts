@@ -1,11 +1,11 @@
 // The basic-auth (client id + secret) endpoints of one OAuth client — the GitHub App's or the
-// legacy OAuth App's: check, reset and delete a token, and delete a user's whole grant.
-import { checkToken, deleteAuthorization, deleteToken, resetToken } from "@octokit/oauth-methods";
+// legacy OAuth App's: check and delete a token, and delete a user's whole grant.
+import { checkToken, deleteAuthorization, deleteToken } from "@octokit/oauth-methods";
 import { request as baseRequest } from "@octokit/request";
 import type { GitHubEndpoints } from "../config.js";
 import { classifyRequestFailure } from "./classify.js";
 
-export interface OAuthClientCredentials {
+interface OAuthClientCredentials {
   clientId: string;
   clientSecret: string;
   /** "github-app" for the App's user tokens, "oauth-app" for the legacy OAuth App. */
@@ -16,7 +16,7 @@ export type TokenCheck =
   | { valid: true; login: string | null; githubId: number | null; expiresAt: Date | null }
   | { valid: false };
 
-export interface OAuthAppCredentialsOptions {
+interface OAuthAppCredentialsOptions {
   github: GitHubEndpoints;
   client: OAuthClientCredentials;
   timeoutMs: number;
@@ -39,17 +39,6 @@ export class OAuthAppCredentials {
     } catch (error) {
       if ((error as { status?: number }).status === 404) return { valid: false };
       throw classifyRequestFailure(error, "check token");
-    }
-  }
-
-  /** PATCH /applications/{client_id}/token: the old token dies, a new one is returned. */
-  async resetToken(token: string): Promise<{ token: string; expiresAt: Date | null }> {
-    try {
-      const { authentication } = await resetToken({ ...this.#auth(), token, request: this.#request() });
-      const expiresAt = (authentication as { expiresAt?: string }).expiresAt;
-      return { token: authentication.token, expiresAt: expiresAt ? new Date(expiresAt) : null };
-    } catch (error) {
-      throw classifyRequestFailure(error, "reset token");
     }
   }
 

@@ -7,7 +7,7 @@ import type { GitHubEndpoints } from "../config.js";
 import { classifyOAuthErrorBody, classifyRequestFailure } from "./classify.js";
 import { GitHubRequestRejectedError } from "./errors.js";
 
-export interface RefreshUserTokenOptions {
+interface RefreshUserTokenOptions {
   github: GitHubEndpoints;
   clientId: string;
   clientSecret: string;

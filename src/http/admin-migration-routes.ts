@@ -36,7 +36,7 @@ const cleanupRequest = z
 
 const emptyRequest = z.strictObject({});
 
-export interface AdminMigrationRoutesOptions {
+interface AdminMigrationRoutesOptions {
   access: AdminAccess;
   models: Models;
   flags: FeatureFlags;
@@ -89,7 +89,7 @@ export function adminMigrationRoutes({ access, models, flags, batches, rollback,
   return routes;
 }
 
-export function batchJson(batch: BatchView) {
+function batchJson(batch: BatchView) {
   return {
     id: batch.id,
     requested_by: batch.requestedBy,

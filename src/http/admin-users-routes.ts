@@ -29,7 +29,7 @@ const listQuery = z.strictObject(
 const reasonRequest = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
 const JSON_LINES_TYPES = new Set(["text/plain", "application/x-ndjson", "application/jsonl"]);
 
-export interface AdminUsersRoutesOptions {
+interface AdminUsersRoutesOptions {
   access: AdminAccess;
   directory: UserDirectory;
   validator: UserValidator;

@@ -11,7 +11,7 @@ import { createPageRoutes, sameOriginForms, sessionOfForm } from "./pages/page-r
 
 const REQUESTABLE_PURPOSES: readonly RequestablePurpose[] = ["sign_in", "reauthorize", "admin"];
 
-export interface AuthRoutesOptions {
+interface AuthRoutesOptions {
   userAuthorization: UserAuthorization;
   sessions: SessionCookies;
   signInCookie: SignInCookie;

@@ -13,7 +13,7 @@ export const githubIdParam = z.object({
 });
 
 /** What the input's keys are called in messages: body fields, or query parameters. */
-export type InputKind = "field" | "query parameter";
+type InputKind = "field" | "query parameter";
 
 /** Parses params, query or a parsed body; a failure is a 400 naming each field and why. */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown, kind: InputKind = "field"): z.output<T> {

@@ -23,6 +23,9 @@ const querySchema = z.strictObject(
   },
 );
 
+/** The service key's realm, named in its 401 answers. */
+export const SERVICE_REALM = "service";
+
 export function tokenApiRoutes({ resolver, serviceApiToken }: { resolver: TokenResolver; serviceApiToken: string }): Hono {
   const routes = new Hono();
   // Tokens must never sit in a cache, and neither should the answers saying why there is none.
@@ -30,19 +33,25 @@ export function tokenApiRoutes({ resolver, serviceApiToken }: { resolver: TokenR
     await next();
     c.header("Cache-Control", "no-store");
   });
-  routes.use("/api/v1/users/*", requireApiKey({ expectedKey: serviceApiToken, realm: "service" }));
-  routes.get("/api/v1/users/:github_id/token", async (c) => {
-    const { github_id: githubId } = parseInput(githubIdParam, c.req.param());
-    const { min_valid_seconds: minValidSeconds } = parseInput(querySchema, c.req.query(), "query parameter");
-    const resolved = await resolver.resolveUserToken(githubId, { minValidSeconds });
-    return c.json({
-      token: resolved.token,
-      type: resolved.type,
-      expires_at: resolved.expiresAt?.toISOString() ?? null,
-      login: resolved.login,
-    });
-  });
+  routes.use("/api/v1/users/*", requireApiKey({ expectedKey: serviceApiToken, realm: SERVICE_REALM }));
+  routes.get("/api/v1/users/:github_id/token", async (c) => c.json(await answerTokenRequest(resolver, c.req.param(), c.req.query())));
   return routes;
+}
+
+/**
+ * The route's work once authenticated, shared with its fast path (http/token-api-fast-path.ts):
+ * validates the path parameter and the query, resolves, and shapes the answer.
+ */
+export async function answerTokenRequest(resolver: TokenResolver, params: Record<string, string>, query: Record<string, string>): Promise<Record<string, unknown>> {
+  const { github_id: githubId } = parseInput(githubIdParam, params);
+  const { min_valid_seconds: minValidSeconds } = parseInput(querySchema, query, "query parameter");
+  const resolved = await resolver.resolveUserToken(githubId, { minValidSeconds });
+  return {
+    token: resolved.token,
+    type: resolved.type,
+    expires_at: resolved.expiresAt?.toISOString() ?? null,
+    login: resolved.login,
+  };
 }
 
 export const tokenErrorTranslator: ErrorTranslator = (error) => {

@@ -14,7 +14,7 @@ const NOTICES: Record<string, string> = {
   "nothing-to-disconnect": "There was no GitHub App token to disconnect.",
 };
 
-export interface UserPagesOptions {
+interface UserPagesOptions {
   accountOverviews: AccountOverviews;
   disconnection: Disconnection;
   sessions: SessionCookies;

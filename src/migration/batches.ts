@@ -18,7 +18,7 @@ import type { UserValidator } from "./validation.js";
 import { backoffSeconds } from "../jobs/backoff.js";
 
 /** Where a user is asked to authorize (and, without an installation, install) the GitHub App. */
-export interface ConsentLinks {
+interface ConsentLinks {
   consentUrl(user: { githubId: number; login: string }): Promise<string>;
   /** `<web>/apps/<slug>/installations/new/permissions?suggested_target_id=<id>`; null when the slug is unknown. */
   installUrl(accountId: number): Promise<string | null>;
@@ -40,7 +40,7 @@ export interface BatchView {
   stale: boolean;
 }
 
-export interface StartBatchOptions {
+interface StartBatchOptions {
   /** Users to claim; the user_migration_batch_size flag when absent. */
   size?: number;
   dryRun?: boolean;
@@ -49,7 +49,7 @@ export interface StartBatchOptions {
   onProgress?: (batch: BatchView) => void;
 }
 
-export interface MigrationBatchesOptions {
+interface MigrationBatchesOptions {
   models: Models;
   tokenStore: TokenStore;
   flags: FeatureFlags;

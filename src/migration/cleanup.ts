@@ -12,7 +12,7 @@ export const CLEANUP_CONFIRMATION = "revoke-legacy-grants";
 const MAX_LISTED = 1_000;
 const PAGE_SIZE = 200;
 
-export interface CleanupOptions {
+interface CleanupOptions {
   dryRun: boolean;
   /** Must equal CLEANUP_CONFIRMATION to act. */
   confirm?: string;
@@ -21,13 +21,13 @@ export interface CleanupOptions {
   validatedWithinDays?: number;
 }
 
-export interface CleanupEntry {
+interface CleanupEntry {
   github_id: number;
   login: string;
   reason?: string;
 }
 
-export interface CleanupReport {
+interface CleanupReport {
   dry_run: boolean;
   requested_by: string;
   deprecation_date: string;
@@ -43,7 +43,7 @@ export interface CleanupReport {
   failed_count: number;
 }
 
-export interface LegacyCleanupOptions {
+interface LegacyCleanupOptions {
   models: Models;
   tokenStore: TokenStore;
   flags: FeatureFlags;

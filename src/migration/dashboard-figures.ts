@@ -9,7 +9,7 @@ import type { FeatureFlags, FlagChange } from "../users/flags.js";
 import { migrationOverview, type MigrationOverview } from "./overview.js";
 
 /** The statuses a maintainer has to look at: the user cannot be served an App token without help. */
-export const ATTENTION_STATUSES = ["consent_required", "reauth_required", "revoked", "failed"] as const satisfies readonly MigrationStatus[];
+const ATTENTION_STATUSES = ["consent_required", "reauth_required", "revoked", "failed"] as const satisfies readonly MigrationStatus[];
 
 export interface AttentionUser {
   githubId: number;
@@ -58,7 +58,7 @@ export interface DashboardSnapshot {
   installations: InstallationSummary[];
 }
 
-export interface DashboardFiguresOptions {
+interface DashboardFiguresOptions {
   models: Models;
   flags: FeatureFlags;
   batches: MigrationBatches;

@@ -54,7 +54,7 @@ export interface ImportReport extends ImportProgress {
   rejections: ImportRejection[];
 }
 
-export interface ImportOptions {
+interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
 }
 

@@ -5,7 +5,7 @@ import type { MigrationStatus, Models, UserRow } from "../db/models/index.js";
 import { UserNotFoundError } from "../users/errors.js";
 import { InvalidCursorError } from "./errors.js";
 
-export interface UserSummary {
+interface UserSummary {
   github_id: number;
   login: string;
   status: MigrationStatus;
@@ -14,13 +14,13 @@ export interface UserSummary {
   last_validated_at: string | null;
 }
 
-export interface UserPage {
+interface UserPage {
   users: UserSummary[];
   /** Pass back as `cursor` for the next page; null on the last one. */
   next_cursor: string | null;
 }
 
-export interface UserHistoryEntry {
+interface UserHistoryEntry {
   at: string;
   from: MigrationStatus | null;
   to: MigrationStatus;
@@ -29,7 +29,7 @@ export interface UserHistoryEntry {
   batch_id: number | null;
 }
 
-export interface UserDetail extends UserSummary {
+interface UserDetail extends UserSummary {
   app_token: {
     stored: boolean;
     expires_at: string | null;

@@ -13,12 +13,12 @@ import { enqueueNotification } from "../notifications/outbox.js";
 import { canTransition, transitionUser } from "../users/status-machine.js";
 
 /** What validation needs from GitHub; github/user-api.ts provides it. */
-export interface UserTokenApi {
+interface UserTokenApi {
   getAuthenticatedUser(token: string): Promise<{ id: number; login: string; rateLimit: RateLimitSeen | null }>;
   listUserInstallations(token: string): Promise<{ installationIds: number[]; rateLimit: RateLimitSeen | null }>;
 }
 
-export interface ValidationResult {
+interface ValidationResult {
   ok: boolean;
   checked_at: string;
   /** Why it failed; absent when ok. */
@@ -28,7 +28,7 @@ export interface ValidationResult {
   rate_limit?: { remaining: number; reset_at: string } | null;
 }
 
-export interface UserValidatorOptions {
+interface UserValidatorOptions {
   models: Models;
   tokenStore: TokenStore;
   refresher: Pick<TokenRefresher, "ensureFresh">;

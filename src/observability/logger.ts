@@ -4,7 +4,7 @@ import { pino, type Logger } from "pino";
 import type { LogLevel } from "../config.js";
 import { maskTokens, maskTokensDeep, REDACTED_LOG_PATHS } from "./redact.js";
 
-export interface CreateLoggerOptions {
+interface CreateLoggerOptions {
   level: LogLevel;
   format?: "json" | "pretty";
   /** Where lines go; stdout by default. Tests pass a stream they can read back. */

@@ -6,7 +6,7 @@ import type { Models, UserRow } from "../db/models/index.js";
 import type { TokenRefresher } from "./refresh.js";
 import type { IssuedUserTokens } from "./token-store.js";
 
-export interface KeepAliveCounts {
+interface KeepAliveCounts {
   /** Users found due when the pass looked. */
   due: number;
   refreshed: number;
@@ -17,7 +17,7 @@ export interface KeepAliveCounts {
   reauthRequired: number;
 }
 
-export interface TokenKeepAliveOptions {
+interface TokenKeepAliveOptions {
   models: Models;
   refresher: TokenRefresher;
   marginSeconds: number;

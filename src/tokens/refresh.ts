@@ -19,7 +19,7 @@ export function appTokensRetired(status: MigrationStatus): boolean {
   return TOKENS_RETIRED.has(status);
 }
 
-export type RefreshResult =
+type RefreshResult =
   /** No call was needed: the stored pair is fresh (possibly just refreshed by another instance). */
   | { kind: "fresh"; tokens: IssuedUserTokens }
   | { kind: "refreshed"; tokens: IssuedUserTokens }
@@ -30,12 +30,12 @@ export type RefreshResult =
   /** Someone else holds the row (keep-alive skips it) or the lock did not come in time. */
   | { kind: "busy" };
 
-export type Freshness =
+type Freshness =
   | { ok: true; tokens: IssuedUserTokens }
   | { ok: false; kind: "reauth_required" }
   | { ok: false; kind: "unavailable"; retryAfterSeconds: number };
 
-export interface TokenRefresherOptions {
+interface TokenRefresherOptions {
   models: Models;
   store: TokenStore;
   /** The GitHub call (github/token-refresh.ts with the App's credentials and a timeout). */

@@ -18,9 +18,6 @@ export interface LegacyOAuthToken {
   expiresAt: Date | null;
 }
 
-/** How many sealed values one user row holds under each key id, for rotation and `keys check`. */
-export type SealedValueCounts = Record<string, number>;
-
 const USERS = "users";
 type AppTokenColumn = "github_app_user_token" | "github_app_refresh_token";
 type LegacyTokenColumn = "provider_info.access_token" | "provider_info.refresh_token";
@@ -124,16 +121,6 @@ export class TokenStore {
     await user.update({ providerInfo: rest }, { transaction });
   }
 
-  /** Key ids of every sealed value on the row, counted. */
-  sealedKeyIds(user: UserRow): SealedValueCounts {
-    const counts: SealedValueCounts = {};
-    for (const envelope of this.#envelopes(user)) {
-      const keyId = this.#sealer.keyIdOf(envelope);
-      counts[keyId] = (counts[keyId] ?? 0) + 1;
-    }
-    return counts;
-  }
-
   /**
    * Re-seals every token value of the row that is under an old key with the primary key (in the
    * caller's transaction, on a locked row). Returns how many values changed.
@@ -177,13 +164,6 @@ export class TokenStore {
       nextRefreshAttemptAt: null,
       lastRefreshError: null,
     };
-  }
-
-  #envelopes(user: UserRow): string[] {
-    const info = user.providerInfo ?? {};
-    return [user.githubAppUserToken, user.githubAppRefreshToken, info.access_token, info.refresh_token].filter(
-      (value): value is string => typeof value === "string" && value !== "",
-    );
   }
 
   #seal(plaintext: string, user: Pick<UserRow, "githubId">, column: AppTokenColumn | LegacyTokenColumn): string {

@@ -1,6 +1,8 @@
 // The single definition of the rollout flags (DESIGN.md "Flags"): each flag's schema, how its value
 // is stored (JSONB), read (the database row wins over the environment default) and changed (the row
-// and a feature_flag_changes entry in one transaction).
+// and a feature_flag_changes entry in one transaction). Reads are served from memory while a change
+// feed (Postgres LISTEN/NOTIFY, fed by a trigger on feature_flags) is live, so token resolution does
+// not query the flags on every call; see FLAG_STALENESS_BOUND_MS for how stale a copy may get.
 import type { Transaction } from "sequelize";
 import { z } from "zod";
 import type { FlagDefaults } from "../config.js";
@@ -88,7 +90,7 @@ const FLAG_DEFINITIONS = {
 export type FlagName = keyof typeof FLAG_DEFINITIONS;
 export const FLAG_NAMES = Object.keys(FLAG_DEFINITIONS) as FlagName[];
 
-export interface FlagValues {
+interface FlagValues {
   github_app_tokens_enabled: boolean;
   github_app_tokens_rollout_percent: number;
   github_app_tokens_allow_list: string[];
@@ -136,17 +138,82 @@ function flagToJson<N extends FlagName>(name: N, value: FlagValues[N]): unknown 
   return (FLAG_DEFINITIONS[name].toJson as (value: FlagValues[N]) => unknown)(value);
 }
 
+/**
+ * How long an instance may keep answering from its copy of the flags once it can no longer be sure
+ * it hears every change (its notification connection was lost and is being reopened). While the
+ * connection is live, a change reaches the copy within milliseconds of its commit.
+ */
+export const FLAG_STALENESS_BOUND_MS = 1_000;
+
+/** Says whether every change committed until a moment ago has been announced (db/channel-listener.ts). */
+export interface FlagChangeFeed {
+  isLive(): boolean;
+}
+
+interface CachedFlags {
+  values: FlagValues;
+  /** When the read that produced them began: a change committed after that may be missing. */
+  readAt: number;
+}
+
 export class FeatureFlags {
   readonly #models: Models;
   readonly #defaults: FlagDefaults;
+  readonly #now: () => number;
+  #feed: FlagChangeFeed | null = null;
+  #cached: CachedFlags | null = null;
+  #loading: Promise<FlagValues> | null = null;
+  /** Bumped by every invalidation, so a read that began before a change is never cached after it. */
+  #generation = 0;
 
-  constructor({ models, defaults }: { models: Models; defaults: FlagDefaults }) {
+  constructor({ models, defaults, now = () => Date.now() }: { models: Models; defaults: FlagDefaults; now?: () => number }) {
     this.#models = models;
     this.#defaults = defaults;
+    this.#now = now;
   }
 
-  /** Every flag's effective value: the stored one when valid, else the environment default. */
+  /**
+   * From now on reads may be served from memory, trusted while `feed` is live and for at most
+   * FLAG_STALENESS_BOUND_MS otherwise. Without a feed (the CLI, one-off scripts) every read queries.
+   */
+  followChanges(feed: FlagChangeFeed): void {
+    this.#feed = feed;
+    this.invalidate();
+  }
+
+  /** A flag changed somewhere (or may have, unheard): the next read queries the database. */
+  invalidate(): void {
+    this.#generation += 1;
+    this.#cached = null;
+    this.#loading = null;
+  }
+
+  /**
+   * Every flag's effective value: the stored one when valid, else the environment default. Inside a
+   * transaction always read from the database (the caller may hold locks it relies on).
+   */
   async read(transaction?: Transaction): Promise<FlagValues> {
+    if (transaction || !this.#feed) return this.#readFromDatabase(transaction);
+    const cached = this.#cached;
+    if (cached && (this.#feed.isLive() || this.#now() - cached.readAt < FLAG_STALENESS_BOUND_MS)) return cached.values;
+    // One read in flight per instance: a burst of resolutions after a change waits for the same query.
+    this.#loading ??= this.#load();
+    return this.#loading;
+  }
+
+  async #load(): Promise<FlagValues> {
+    const generation = this.#generation;
+    const readAt = this.#now();
+    try {
+      const values = await this.#readFromDatabase();
+      if (generation === this.#generation) this.#cached = { values, readAt };
+      return values;
+    } finally {
+      if (generation === this.#generation) this.#loading = null;
+    }
+  }
+
+  async #readFromDatabase(transaction?: Transaction): Promise<FlagValues> {
     const states = await this.#states(transaction);
     return Object.fromEntries(states.map((state) => [state.name, state.effective])) as unknown as FlagValues;
   }
@@ -178,7 +245,15 @@ export class FeatureFlags {
       );
       return toChange(change);
     };
-    return transaction ? write(transaction) : this.#models.sequelize.transaction(write);
+    // The trigger's notification also reaches this instance, but only after the round trip: the
+    // writer's own next read must already see its change.
+    if (transaction) {
+      transaction.afterCommit(() => this.invalidate());
+      return write(transaction);
+    }
+    const change = await this.#models.sequelize.transaction(write);
+    this.invalidate();
+    return change;
   }
 
   /** Newest first. */

@@ -2,8 +2,9 @@
 // Postgres: a legacy user connecting, a maintainer running the migration, a non-maintainer refused.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { SignInWorld } from "../integration/auth/sign-in-fixture.js";
-import { MAINTAINER, seedUserWithStatus, startDashboardWorld } from "../integration/dashboard/dashboard-fixture.js";
+import type { SignInWorld } from "../support/sign-in-fixture.js";
+import { MAINTAINER, startDashboardWorld } from "../support/dashboard-fixture.js";
+import { seedUser } from "../support/vault-fixture.js";
 import { launchChromium, screenshot } from "./chromium.js";
 
 let world: SignInWorld;
@@ -40,7 +41,7 @@ async function authorizeAtGitHub(page: Page, login: string): Promise<void> {
 
 describe("in a browser", () => {
   it("a legacy user clicks Connect, authorizes at GitHub and sees on /me that the App token is in use", async () => {
-    const legacy = await seedUserWithStatus(world, "pending", { app: false });
+    const legacy = await seedUser(world.app.services, world.simulator, { legacy: true, app: false, walkTo: "pending" });
     world.simulator.addInstallation({ account: { login: "acme-corp" }, userLogins: [legacy.login] });
     const page = await newPage();
 
@@ -62,8 +63,8 @@ describe("in a browser", () => {
   });
 
   it("a maintainer signs in, starts a batch, watches it finish, rolls a user back and sees the dashboard change", async () => {
-    const waiting = await Promise.all([1, 2, 3].map(() => seedUserWithStatus(world, "pending", { app: false })));
-    await Promise.all([1, 2].map(() => seedUserWithStatus(world, "pending", { app: true })));
+    const waiting = await Promise.all([1, 2, 3].map(() => seedUser(world.app.services, world.simulator, { legacy: true, app: false, walkTo: "pending" })));
+    await Promise.all([1, 2].map(() => seedUser(world.app.services, world.simulator, { legacy: true, app: true, walkTo: "pending" })));
     const page = await newPage();
 
     await page.goto("/admin");

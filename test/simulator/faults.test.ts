@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import type { GitHubSimulator } from "../../simulator/index.js";
-import { api, refreshParams, startTestSimulator, tokenJson, tokenRequest } from "./simulator-fixture.js";
+import { api, refreshParams, startTestSimulator, tokenJson, tokenRequest } from "../support/simulator-fixture.js";
 
 let simulator: GitHubSimulator;
 let userToken: string;

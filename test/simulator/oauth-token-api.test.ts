@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { GitHubSimulator } from "../../simulator/index.js";
-import { LEGACY_APP, TEST_APP, api, basicAuth, refreshParams, startTestSimulator, tokenJson } from "./simulator-fixture.js";
+import { LEGACY_APP, TEST_APP, api, basicAuth, refreshParams, startTestSimulator, tokenJson } from "../support/simulator-fixture.js";
 
 let simulator: GitHubSimulator;
 

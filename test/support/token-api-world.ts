@@ -1,6 +1,6 @@
 // What the application's clients are tested against: a real app instance on a fresh database,
 // talking to the GitHub simulator, behind a counting proxy (test/support/counting-proxy.ts).
-import { seedUser, startVaultWorld, type SeededUser, type VaultWorld } from "../integration/tokens/vault-fixture.js";
+import { seedUser, startVaultWorld, type SeededUser, type VaultWorld } from "./vault-fixture.js";
 import { startCountingProxy, type CountingProxy } from "./counting-proxy.js";
 
 export interface TokenApiWorld extends VaultWorld {

@@ -33,14 +33,6 @@ export type Models = ReturnType<typeof defineModels>;
 
 export type { UserRow, MigrationStatus, ProviderInfo } from "./user.js";
 export { MIGRATION_STATUSES } from "./user.js";
-export type { InstallationRow, InstallationRepositoryRow, UserInstallationRow } from "./installation.js";
-export type { MigrationEventRow, MigrationBatchRow, BatchState } from "./migration.js";
-export type {
-  WebhookDeliveryRow,
-  DeliveryOutcome,
-  FeatureFlagRow,
-  FeatureFlagChangeRow,
-  OAuthStateRow,
-  OAuthStatePurpose,
-  NotificationRow,
-} from "./operations.js";
+export type { InstallationRow } from "./installation.js";
+export type { MigrationEventRow, MigrationBatchRow } from "./migration.js";
+export type { DeliveryOutcome, FeatureFlagChangeRow, OAuthStatePurpose, NotificationRow } from "./operations.js";

@@ -4,7 +4,7 @@ import { html } from "hono/html";
 import { csrfField, layout, type Markup } from "../pages/layout.js";
 import { DASHBOARD_STYLESHEET_PATH } from "./dashboard-stylesheet.js";
 
-export interface ConfirmPageOptions {
+interface ConfirmPageOptions {
   title: string;
   /** What will happen, one sentence each. */
   consequences: string[];

@@ -9,7 +9,6 @@ export const USER_ACTIONS = [
   { name: "rollback", label: "Roll back (serve the legacy token)" },
   { name: "reenable", label: "Re-enable a rolled-back user" },
 ] as const;
-export type UserActionName = (typeof USER_ACTIONS)[number]["name"];
 const USER_ACTION_NAMES = USER_ACTIONS.map((action) => action.name);
 
 const confirmation = z.literal("yes", { error: 'must be "yes"' }).optional();

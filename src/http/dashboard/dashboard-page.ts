@@ -12,7 +12,7 @@ import type { SignedInMaintainer } from "./dashboard-access.js";
 import { DASHBOARD_STYLESHEET_PATH } from "./dashboard-stylesheet.js";
 
 /** How often the page reloads itself while a batch runs. */
-export const RUNNING_BATCH_REFRESH_SECONDS = 3;
+const RUNNING_BATCH_REFRESH_SECONDS = 3;
 
 /** Outcome keys of a batch that mean one user was dealt with (the rest are sub-counts). */
 const PROCESSED_KEYS = ["migrated", "consent_required", "failed", "deferred", "skipped", "errors"];

@@ -21,7 +21,7 @@ import { batchForm, flagForm, formFieldsToRepost, noticeQuery, userForm, type No
 import { dashboardPage } from "./dashboard-page.js";
 import { DASHBOARD_STYLESHEET, DASHBOARD_STYLESHEET_PATH } from "./dashboard-stylesheet.js";
 
-export interface DashboardRoutesOptions {
+interface DashboardRoutesOptions {
   figures: DashboardFigures;
   maintainers: MaintainerAccess;
   sessions: SessionCookies;

@@ -6,7 +6,7 @@ import type { HtmlEscapedString } from "hono/utils/html";
 /** Every interpolated string is escaped by hono's `html`; nested `html` fragments are not re-escaped. */
 export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-export interface LayoutOptions {
+interface LayoutOptions {
   title: string;
   body: Markup;
   /** A same-origin stylesheet path (the CSP's default-src 'self' allows it; inline styles it would not). */

@@ -9,10 +9,10 @@ import type { GitHubSimulator } from "../../../simulator/index.js";
 import { CleanupRefusedError } from "../../../src/migration/errors.js";
 import type { Services } from "../../../src/services.js";
 import { rolloutBucket } from "../../../src/users/rollout-policy.js";
-import { startTestSimulator, TEST_APP } from "../../simulator/simulator-fixture.js";
+import { startTestSimulator, TEST_APP } from "../../support/simulator-fixture.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { encryptionKey } from "../tokens/vault-fixture.js";
-import { migrationServices } from "./migration-fixture.js";
+import { encryptionKey } from "../../support/vault-fixture.js";
+import { migrationServices } from "../../support/migration-fixture.js";
 
 const USERS = 1_000;
 const WITH_APP_TOKEN = 100;

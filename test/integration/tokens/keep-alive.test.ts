@@ -4,8 +4,8 @@ import type { GitHubSimulator } from "../../../simulator/index.js";
 import { connectDatabase } from "../../../src/db/connection.js";
 import type { Services } from "../../../src/services.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { startTestSimulator } from "../../simulator/simulator-fixture.js";
-import { seedUser, vaultServices, type SeededUser } from "./vault-fixture.js";
+import { startTestSimulator } from "../../support/simulator-fixture.js";
+import { seedUser, vaultServices, type SeededUser } from "../../support/vault-fixture.js";
 
 let database: TestDatabase;
 let simulator: GitHubSimulator;

@@ -6,7 +6,7 @@ import { TerminalTokenError } from "../../../src/github/errors.js";
 import { TokenRefresher } from "../../../src/tokens/refresh.js";
 import { TokenStore } from "../../../src/tokens/token-store.js";
 import { captureLog } from "../../support/app.js";
-import { fetchToken, seedUser, startVaultWorld, type VaultWorld } from "./vault-fixture.js";
+import { fetchToken, seedUser, startVaultWorld, type VaultWorld } from "../../support/vault-fixture.js";
 
 let world: VaultWorld;
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "@jest/globals";
 import { Hono } from "hono";
-import { IdentityMismatchError } from "../../../src/auth/errors.js";
-import { GitHubRequestRejectedError } from "../../../src/github/errors.js";
-import { authErrorPages } from "../../../src/http/pages/auth-error-pages.js";
-import { createPageErrorResponder } from "../../../src/http/pages/page-errors.js";
-import { captureLog } from "../../support/app.js";
+import { IdentityMismatchError } from "../../../../src/auth/errors.js";
+import { GitHubRequestRejectedError } from "../../../../src/github/errors.js";
+import { authErrorPages } from "../../../../src/http/pages/auth-error-pages.js";
+import { createPageErrorResponder } from "../../../../src/http/pages/page-errors.js";
+import { captureLog } from "../../../support/app.js";
 
 async function pageFor(error: unknown) {
   const { log, lines } = await captureLog("warn");

@@ -1,10 +1,9 @@
-// Shared by the webhook integration tests: a clean slate between cases, users holding tokens, a
-// fixture loader, and a look at what the database now says about an installation.
+// Shared by the webhook integration tests: a clean slate between cases, a fixture loader, and a look
+// at what the database now says about an installation.
 import { readFileSync } from "node:fs";
-import type { MigrationStatus, UserRow } from "../../../src/db/models/index.js";
-import type { Services } from "../../../src/services.js";
+import type { Services } from "../../src/services.js";
 
-const FIXTURES = new URL("../../fixtures/webhooks/", import.meta.url);
+const FIXTURES = new URL("../fixtures/webhooks/", import.meta.url);
 
 /** One of our own payload fixtures (for events @octokit/webhooks-examples lacks). */
 export function webhookFixture(name: string): Record<string, unknown> & { action: string } {
@@ -15,28 +14,6 @@ export async function resetWebhookState({ models }: Pick<Services, "models">): P
   await models.sequelize.query(
     "TRUNCATE installations, installation_repositories, user_installations, webhook_deliveries, notifications, migration_events, users CASCADE",
   );
-}
-
-/** A user holding an App token pair and a legacy OAuth token, in the given status. */
-export async function seedUserWithTokens(
-  { models, tokenStore }: Pick<Services, "models" | "tokenStore">,
-  { githubId, login, status = "migrated" }: { githubId: number; login: string; status?: MigrationStatus },
-): Promise<UserRow> {
-  return models.sequelize.transaction(async (transaction) => {
-    const user = await models.User.create({ githubId, login, tokenMigrationStatus: status }, { transaction });
-    await tokenStore.saveAppTokens(
-      user,
-      {
-        accessToken: `ghu_${githubId}access`,
-        accessTokenExpiresAt: new Date(Date.now() + 8 * 3_600_000),
-        refreshToken: `ghr_${githubId}refresh`,
-        refreshTokenExpiresAt: new Date(Date.now() + 180 * 86_400_000),
-      },
-      transaction,
-    );
-    await tokenStore.saveLegacyToken(user, { accessToken: `gho_${githubId}legacy`, refreshToken: null, expiresAt: null }, transaction);
-    return user;
-  });
 }
 
 /** The installation as stored, with its repository ids and linked users' GitHub ids. */

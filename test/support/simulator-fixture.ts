@@ -1,7 +1,7 @@
 // Starts a simulator for a test file with a known App, and speaks to it the way the app does.
 import { createHash, generateKeyPairSync, randomBytes, sign } from "node:crypto";
 import { startSimulator, type GitHubSimulator, type StartSimulatorOptions } from "../../simulator/index.js";
-import { testAppKeyPair } from "../support/config.js";
+import { testAppKeyPair } from "./config.js";
 
 export const TEST_APP = {
   id: 12345,

@@ -1,10 +1,10 @@
 // Shared by the migration engine's integration tests: a simulator that knows the legacy OAuth App
 // too, and services configured for it.
 import type { Sequelize } from "sequelize";
-import type { GitHubSimulator } from "../../../simulator/index.js";
-import type { Services } from "../../../src/services.js";
-import { LEGACY_APP } from "../../simulator/simulator-fixture.js";
-import { simulatorEnv, vaultServices } from "../tokens/vault-fixture.js";
+import type { GitHubSimulator } from "../../simulator/index.js";
+import type { Services } from "../../src/services.js";
+import { LEGACY_APP } from "./simulator-fixture.js";
+import { simulatorEnv, vaultServices } from "./vault-fixture.js";
 
 /** Environment for an instance whose GitHub, App and legacy OAuth App are the simulator's. */
 export function migrationEnv(simulator: GitHubSimulator, extra: Record<string, string> = {}): Record<string, string> {

@@ -1,14 +1,14 @@
 // Shared by the sign-in tests: an app instance whose GitHub is the simulator (registered with the
 // app's real callback URL), a browser with a cookie jar, GitHub's authorize page driven like a
 // user would, and snapshots of every table signing in may write.
-import type { GitHubSimulator } from "../../../simulator/index.js";
-import { findFreePort } from "../../../src/free-port.js";
-import type { Models } from "../../../src/db/models/index.js";
-import { TEST_APP, startTestSimulator } from "../../simulator/simulator-fixture.js";
-import { startTestApp, type TestApp } from "../../support/app.js";
-import { testAppKeyPair } from "../../support/config.js";
-import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { simulatorEnv } from "../tokens/vault-fixture.js";
+import type { GitHubSimulator } from "../../simulator/index.js";
+import { findFreePort } from "../../src/free-port.js";
+import type { Models } from "../../src/db/models/index.js";
+import { TEST_APP, startTestSimulator } from "./simulator-fixture.js";
+import { startTestApp, type TestApp } from "./app.js";
+import { testAppKeyPair } from "./config.js";
+import { createTestDatabase, type TestDatabase } from "./database.js";
+import { simulatorEnv } from "./vault-fixture.js";
 
 export interface SignInWorld {
   database: TestDatabase;
@@ -92,7 +92,7 @@ export function locationOf(response: Response): string {
   return location;
 }
 
-export interface GitHubChoice {
+interface GitHubChoice {
   login: string;
   decision?: "authorize" | "cancel";
   /** Replaces parameters GitHub's page carries on, to play a tampered request. */

@@ -1,0 +1,99 @@
+// The basic-auth endpoints of an OAuth client (the GitHub App's or the legacy OAuth App's), against nock.
+import { afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import nock from "nock";
+import { githubEndpoints } from "../../../src/config.js";
+import { GitHubRequestRejectedError, TerminalTokenError, TransientGitHubError } from "../../../src/github/errors.js";
+import { OAuthAppCredentials } from "../../../src/github/oauth-app-credentials.js";
+
+const GHE = githubEndpoints("ghe.example.com", "https");
+const BASIC = `basic ${Buffer.from("Iv1.legacyclient:legacy-secret").toString("base64")}`;
+const legacyApp = new OAuthAppCredentials({
+  github: GHE,
+  client: { clientId: "Iv1.legacyclient", clientSecret: "legacy-secret", clientType: "oauth-app" },
+  timeoutMs: 2_000,
+});
+/** The client's endpoints on the Enterprise Server API root, with the client's own credentials. */
+const clientApi = () => nock("https://ghe.example.com/api/v3", { reqheaders: { authorization: BASIC } });
+const TOKEN = "gho_legacytoken";
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+
+describe("checking a token (POST /applications/{client_id}/token)", () => {
+  it("answers valid with the owner and the expiry GitHub reports", async () => {
+    clientApi()
+      .post("/applications/Iv1.legacyclient/token", { access_token: TOKEN })
+      .reply(200, { token: TOKEN, expires_at: "2027-01-01T00:00:00Z", user: { login: "octocat", id: 583231 } });
+    expect(await legacyApp.checkToken(TOKEN)).toEqual({
+      valid: true,
+      login: "octocat",
+      githubId: 583231,
+      expiresAt: new Date("2027-01-01T00:00:00Z"),
+    });
+  });
+
+  it("answers valid without an expiry when the token does not expire", async () => {
+    clientApi().post("/applications/Iv1.legacyclient/token").reply(200, { token: TOKEN, expires_at: null, user: { login: "octocat", id: 583231 } });
+    expect(await legacyApp.checkToken(TOKEN)).toMatchObject({ valid: true, expiresAt: null });
+  });
+
+  it("reads 404 as a dead token: an answer, not an error", async () => {
+    clientApi().post("/applications/Iv1.legacyclient/token").reply(404, { message: "Not Found" });
+    expect(await legacyApp.checkToken(TOKEN)).toEqual({ valid: false });
+  });
+
+  it("classifies GitHub's trouble: 503 is transient, 401 is bad client credentials, 422 is refused", async () => {
+    clientApi().post("/applications/Iv1.legacyclient/token").reply(503, {});
+    await expect(legacyApp.checkToken(TOKEN)).rejects.toBeInstanceOf(TransientGitHubError);
+    clientApi().post("/applications/Iv1.legacyclient/token").reply(401, { message: "Bad credentials" });
+    await expect(legacyApp.checkToken(TOKEN)).rejects.toBeInstanceOf(TerminalTokenError);
+    clientApi().post("/applications/Iv1.legacyclient/token").reply(422, { message: "Validation Failed" });
+    await expect(legacyApp.checkToken(TOKEN)).rejects.toBeInstanceOf(GitHubRequestRejectedError);
+  });
+
+  it("never puts the token or the client secret in its error messages", async () => {
+    clientApi().post("/applications/Iv1.legacyclient/token").reply(500, { message: `echo ${TOKEN}` });
+    const error = await legacyApp.checkToken(TOKEN).then(
+      () => new Error("the check succeeded"),
+      (caught: unknown) => caught as Error,
+    );
+    expect(error).toBeInstanceOf(TransientGitHubError);
+    expect(error.message).not.toContain(TOKEN);
+    expect(error.message).not.toContain("legacy-secret");
+  });
+});
+
+describe("deleting a token (DELETE /applications/{client_id}/token)", () => {
+  it("sends the token in the body and succeeds on 204", async () => {
+    const scope = clientApi().delete("/applications/Iv1.legacyclient/token", { access_token: TOKEN }).reply(204);
+    await legacyApp.deleteToken(TOKEN);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("counts an already dead token (404) as deleted", async () => {
+    clientApi().delete("/applications/Iv1.legacyclient/token").reply(404, { message: "Not Found" });
+    await expect(legacyApp.deleteToken(TOKEN)).resolves.toBeUndefined();
+  });
+
+  it("throws a transient error when GitHub cannot answer now", async () => {
+    clientApi().delete("/applications/Iv1.legacyclient/token").reply(502, {});
+    await expect(legacyApp.deleteToken(TOKEN)).rejects.toBeInstanceOf(TransientGitHubError);
+  });
+});
+
+describe("deleting a grant (DELETE /applications/{client_id}/grant)", () => {
+  it("deletes every token of the user for this client", async () => {
+    const scope = clientApi().delete("/applications/Iv1.legacyclient/grant", { access_token: TOKEN }).reply(204);
+    await legacyApp.deleteGrant(TOKEN);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("counts a grant already gone (404) as deleted, and a rate-limited 403 as transient", async () => {
+    clientApi().delete("/applications/Iv1.legacyclient/grant").reply(404, { message: "Not Found" });
+    await expect(legacyApp.deleteGrant(TOKEN)).resolves.toBeUndefined();
+    clientApi()
+      .delete("/applications/Iv1.legacyclient/grant")
+      .reply(403, { message: "API rate limit exceeded" }, { "x-ratelimit-remaining": "0", "retry-after": "30" });
+    await expect(legacyApp.deleteGrant(TOKEN)).rejects.toMatchObject({ name: "TransientGitHubError", retryAfterSeconds: 30 });
+  });
+});
