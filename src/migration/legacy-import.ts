@@ -126,7 +126,12 @@ export class LegacyImporter {
 
   /** Rows of the application's own SQL query, on PostgreSQL or MySQL/MariaDB (legacy-query-source.ts); run once per pass. */
   async importFromQuery(source: LegacyQuery, options: QueryImportOptions = {}): Promise<ImportReport> {
-    return this.#importRecords(() => readLegacyQuery(source, { pageSize: this.#chunkSize, onTotal: options.onTotal }), options);
+    // The query runs once per pass (validate, then write); its row count is told once.
+    let passes = 0;
+    return this.#importRecords(
+      () => readLegacyQuery(source, { pageSize: this.#chunkSize, onTotal: passes++ === 0 ? options.onTotal : undefined }),
+      options,
+    );
   }
 
   /**

@@ -13,6 +13,7 @@ const EXPECTED_TABLES = [
   "migration_events",
   "notifications",
   "oauth_states",
+  "replaced_token_revocations",
   "schema_migrations",
   "user_installations",
   "users",

@@ -54,9 +54,19 @@ describe("the admin API", () => {
     const lines = users.map((user) =>
       JSON.stringify({ github_id: user.githubId, login: user.login, access_token: simulator.issueTokens(user.login, "legacy").accessToken }),
     );
-    const response = await call("POST", "/users/import", { body: `${lines.join("\n")}\n{"github_id": -1}\n`, type: "application/x-ndjson" });
+    const body = `${lines.join("\n")}\n{"github_id": -1}\n`;
+    const refused = await call("POST", "/users/import", { body, type: "application/x-ndjson" });
+    expect(refused.status).toBe(400);
+    // One refusal per refused field of line 6: github_id, login and access_token.
+    expect(refused.body).toMatchObject({ error: "invalid_request", read: 6, created: 0, rejected: 3, written: false });
+    expect(refused.body.rejections.map((rejection: { line: number; field: string }) => `${rejection.line}:${rejection.field}`)).toEqual([
+      "6:github_id",
+      "6:login",
+      "6:access_token",
+    ]);
+    const response = await call("POST", "/users/import?skip_invalid=true", { body, type: "application/x-ndjson" });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ read: 6, created: 5, updated: 0, rejected: 1, rejections: [{ line: 6 }] });
+    expect(response.body).toMatchObject({ read: 6, created: 5, updated: 0, rejected: 3, written: true, skipped_invalid: true });
     expect((await call("POST", "/users/import", { body: lines[0], type: "application/json" })).status).toBe(415);
   });
 

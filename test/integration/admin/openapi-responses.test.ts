@@ -77,7 +77,9 @@ describe("answers of the admin API fit the document", () => {
     const lines = users.map((user) =>
       JSON.stringify({ github_id: user.githubId, login: user.login, access_token: simulator.issueTokens(user.login, "legacy").accessToken }),
     );
-    expect((await call("POST", "/api/v1/admin/users/import", { body: `${lines.join("\n")}\n{"github_id": -1}\n`, type: "application/x-ndjson" })).status).toBe(200);
+    const mixed = `${lines.join("\n")}\n{"github_id": -1}\n`;
+    expect((await call("POST", "/api/v1/admin/users/import", { body: mixed, type: "application/x-ndjson" })).status).toBe(400);
+    expect((await call("POST", "/api/v1/admin/users/import?skip_invalid=true", { body: mixed, type: "application/x-ndjson" })).status).toBe(200);
     expect((await call("POST", "/api/v1/admin/users/import", { body: '{"github_id": -1}\n', type: "application/x-ndjson" })).status).toBe(400);
     expect((await call("POST", "/api/v1/admin/users/import", { body: lines[0], type: "application/json" })).status).toBe(415);
   });

@@ -97,10 +97,16 @@ describe("from PostgreSQL", () => {
   });
 
   it("imports the plan's shape through the README's query, reporting the row without a token", async () => {
+    const refused = await importer.importFromQuery({ url: legacy.url, query: PLAN_QUERY_POSTGRES });
+    expect(refused).toMatchObject({ read: 30, created: 0, rejected: 1, written: false });
+    expect(await database.models.User.count()).toBe(0);
     const totals: number[] = [];
-    const report = await importer.importFromQuery({ url: legacy.url, query: PLAN_QUERY_POSTGRES }, { onTotal: (total) => totals.push(total) });
-    expect(report).toMatchObject({ read: 30, created: 29, rejected: 1 });
-    expect(report.rejections).toEqual([{ line: 13, reason: expect.stringContaining("access_token") }]);
+    const report = await importer.importFromQuery(
+      { url: legacy.url, query: PLAN_QUERY_POSTGRES },
+      { skipInvalid: true, onTotal: (total) => totals.push(total) },
+    );
+    expect(report).toMatchObject({ read: 30, created: 29, rejected: 1, written: true, skipped_invalid: true });
+    expect(report.rejections).toEqual([{ line: 13, field: "access_token", reason: expect.stringContaining("access_token") }]);
     await expectImportedPlanRows(totals);
   });
 
@@ -174,9 +180,9 @@ describe("from MariaDB", () => {
   it("imports the plan's shape through the README's JSON_EXTRACT query, reporting the row without a token", async () => {
     const totals: number[] = [];
     await database.models.User.destroy({ where: {} });
-    const report = await importer.importFromQuery({ url: legacy.url, query: PLAN_QUERY_MYSQL }, { onTotal: (total) => totals.push(total) });
+    const report = await importer.importFromQuery({ url: legacy.url, query: PLAN_QUERY_MYSQL }, { skipInvalid: true, onTotal: (total) => totals.push(total) });
     expect(report).toMatchObject({ read: 30, created: 29, rejected: 1 });
-    expect(report.rejections).toEqual([{ line: 13, reason: expect.stringContaining("access_token") }]);
+    expect(report.rejections).toEqual([{ line: 13, field: "access_token", reason: expect.stringContaining("access_token") }]);
     await expectImportedPlanRows(totals);
   });
 
@@ -184,9 +190,9 @@ describe("from MariaDB", () => {
     const report = await importer.importFromQuery({
       url: legacy.url.replace(/^mysql:/, "mariadb:"),
       query: `SELECT member_id AS github_id, gh_login AS login, oauth_token AS access_token, token_expires AS expires_at FROM members ORDER BY member_id`,
-    });
+    }, { skipInvalid: true });
     expect(report).toMatchObject({ read: 2, created: 1, rejected: 1 });
-    expect(report.rejections).toEqual([{ line: 2, reason: expect.stringContaining("github_id") }]);
+    expect(report.rejections).toEqual([{ line: 2, field: "github_id", reason: expect.stringContaining("github_id") }]);
     const member = await database.models.User.findOne({ where: { githubId: 6001 } });
     expect(member!.login).toBe("member-1");
     expect(store.readLegacyToken(member!)!.expiresAt).toEqual(new Date("2032-05-06T07:08:09Z"));
@@ -246,22 +252,25 @@ describe("from MariaDB", () => {
     const cli = (...args: string[]) => runCli({ ...process.env, ...testEnv({ DATABASE_URL: app.url }), NODE_OPTIONS: "" }, ...args);
 
     it("imports with --from-database and --query, reports the refused row (exit 1) and prints no token", async () => {
-      const imported = await cli("users", "import", "--from-database", legacy.url, "--query", PLAN_QUERY_MYSQL, "--json");
+      const refused = await cli("users", "import", "--from-database", legacy.url, "--query", PLAN_QUERY_MYSQL, "--json");
+      expect(refused.code).toBe(2);
+      expect(JSON.parse(refused.stdout)).toMatchObject({ read: 30, created: 0, rejected: 1, written: false });
+      const imported = await cli("users", "import", "--from-database", legacy.url, "--query", PLAN_QUERY_MYSQL, "--skip-invalid", "--json");
       expect(imported.code).toBe(1);
       expect(JSON.parse(imported.stdout)).toMatchObject({ read: 30, created: 29, rejected: 1, rejections: [{ line: 13 }] });
-      const text = await cli("users", "import", "--from-database", legacy.url, "--query", PLAN_QUERY_MYSQL);
-      expect(text.stdout).toContain("imported: 0 created, 29 updated, 1 rejected of 30 read");
+      const text = await cli("users", "import", "--from-database", legacy.url, "--query", PLAN_QUERY_MYSQL, "--skip-invalid");
+      expect(text.stdout).toContain("imported: 0 created, 29 updated, 1 skipped of 30 read");
       expect(text.stderr).toContain("(30/30)");
-      expect(imported.stdout + imported.stderr + text.stdout + text.stderr).not.toMatch(/gh[or]_/);
+      expect(refused.stdout + refused.stderr + imported.stdout + imported.stderr + text.stdout + text.stderr).not.toMatch(/gh[or]_/);
     }, CLI_TEST_TIMEOUT_MS);
 
     it("refuses a query together with --table, and --table on MySQL, with exit code 2", async () => {
       const both = await cli("users", "import", "--from-database", legacy.url, "--query", "SELECT 1", "--table", "users");
-      expect(both).toMatchObject({ code: 2, stdout: expect.stringContaining("give either --query or --table, not both") });
+      expect(both).toMatchObject({ code: 2, stderr: expect.stringContaining("give either --query or --table, not both") });
       const table = await cli("users", "import", "--from-database", legacy.url);
-      expect(table).toMatchObject({ code: 2, stdout: expect.stringContaining("needs --query") });
+      expect(table).toMatchObject({ code: 2, stderr: expect.stringContaining("needs --query") });
       const wrong = await cli("users", "import", "--from-database", legacy.url, "--query", "SELECT id FROM users");
-      expect(wrong).toMatchObject({ code: 2, stdout: expect.stringContaining(`returned "id"`) });
+      expect(wrong).toMatchObject({ code: 2, stderr: expect.stringContaining(`returned "id"`) });
     }, CLI_TEST_TIMEOUT_MS);
   });
 });

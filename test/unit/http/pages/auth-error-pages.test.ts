@@ -7,7 +7,7 @@ import { createPageErrorResponder } from "../../../../src/http/pages/page-errors
 import { captureLog } from "../../../support/app.js";
 
 async function pageFor(error: unknown) {
-  const { log, lines } = await captureLog("warn");
+  const { log, lines } = await captureLog("info");
   const app = new Hono();
   app.get("/auth/callback", () => {
     throw error;
