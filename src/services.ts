@@ -40,6 +40,7 @@ import { FeatureFlags } from "./users/flags.js";
 import { FeatureFlagRolloutPolicy } from "./users/rollout-policy.js";
 import { DeliveryLedger } from "./webhooks/delivery-ledger.js";
 import { createWebhookRedeliveryJob, WebhookRedelivery } from "./webhooks/redelivery.js";
+import { STALLED_BATCHES_JOB, StalledBatchSweep } from "./migration/stalled-batches.js";
 
 /** Every service of a process, for the entry points (routes table, CLI commands, tests) to pick from. */
 export interface Services {
@@ -97,6 +98,9 @@ export interface ComposeAppOptions {
   log: Logger;
 }
 
+/** A stalled batch is failed and its users freed at most this long after it went stale. */
+const STALLED_BATCH_SWEEP_INTERVAL_MS = 30_000;
+
 export function composeApp({ config, models, log }: ComposeAppOptions): Composition {
   const github = createGitHubClients({ config, log, onRefreshResponseHeaders: observeRateLimit });
   const flags = new FeatureFlags({ models, defaults: config.flagDefaults });
@@ -146,6 +150,7 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
   });
 
   const webhookRedelivery = new WebhookRedelivery({ models, github: github.app, log });
+  const stalledBatchSweep = new StalledBatchSweep({ models, log });
   const services: Services = {
     config,
     models,
@@ -206,6 +211,12 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
       log,
     }),
     createWebhookRedeliveryJob({ redelivery: webhookRedelivery, log }),
+    scheduleJob({
+      name: STALLED_BATCHES_JOB,
+      intervalMs: STALLED_BATCH_SWEEP_INTERVAL_MS,
+      run: () => stalledBatchSweep.runPass(),
+      log,
+    }),
   ];
 
   const appFunction = createAppFunction({

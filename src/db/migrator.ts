@@ -4,6 +4,7 @@ import type { QueryInterface, Sequelize } from "sequelize";
 import { SequelizeStorage, Umzug, type MigrationFn } from "umzug";
 import * as initialSchema from "./migrations/0001-initial-schema.js";
 import * as batchOutcomes from "./migrations/0016-batch-outcomes.js";
+import * as operationsGauges from "./migrations/0020-operations-gauges.js";
 
 interface MigrationModule {
   up: MigrationFn<QueryInterface>;
@@ -13,6 +14,7 @@ interface MigrationModule {
 const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [
   ["0001-initial-schema", initialSchema],
   ["0016-batch-outcomes", batchOutcomes],
+  ["0020-operations-gauges", operationsGauges],
 ];
 
 export interface MigratorLogger {
