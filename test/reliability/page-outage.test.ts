@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Sequelize } from "sequelize";
 import { connectDatabase } from "../../src/db/connection.js";
 import { STYLESHEET_HREF } from "../../src/http/pages/stylesheet.js";
-import { launchChromium, screenshot } from "../e2e/chromium.js";
 import { chooseAtGitHub, csrfTokenIn, locationOf, startSignInWorld, type Browser, type SignInWorld } from "../integration/auth/sign-in-fixture.js";
 import { MAINTAINER, signedInBrowser } from "../integration/dashboard/dashboard-fixture.js";
 import { seedUser, type SeededUser } from "../integration/tokens/vault-fixture.js";
@@ -108,29 +107,5 @@ describe("HTML pages while the database is unreachable", () => {
     await untilReadiness(200);
     expect((await maintainer.get("/me")).status).toBe(200);
     expect((await maintainer.get("/admin")).status).toBe(200);
-  }, 60_000);
-
-  it("reads well in Chromium at 1280 and 390 px", async () => {
-    proxy.cut();
-    await untilReadiness(503);
-    const browser = await launchChromium();
-    try {
-      for (const viewport of [
-        { name: "database-unreachable", width: 1280, height: 800 },
-        { name: "database-unreachable-phone", width: 390, height: 844 },
-      ]) {
-        const page = await browser.newPage({ viewport: { width: viewport.width, height: viewport.height } });
-        const response = await page.goto(`${world.app.url}/auth/login`);
-        expect(response?.status()).toBe(503);
-        await expect(page.locator("h1").textContent()).resolves.toBe("The database is unreachable");
-        // The one stylesheet loaded (it needs no database): the body's font is not the browser's default serif.
-        await expect(page.evaluate("getComputedStyle(document.body).fontFamily")).resolves.not.toMatch(/^("?Times|serif)/);
-        await screenshot(page, viewport.name);
-        await page.close();
-      }
-    } finally {
-      await browser.close();
-      proxy.restore();
-    }
   }, 60_000);
 });
