@@ -1,6 +1,7 @@
 // Batches whose owner died: the instance running a batch stops heartbeating (killed, partitioned);
 // whoever sweeps first marks the batch failed with the reason and frees its users at once, exactly
 // once however many instances sweep together, and a batch that is still alive is never touched.
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { QueryTypes, type Sequelize } from "sequelize";
 import type { GitHubSimulator } from "../../../simulator/index.js";
@@ -10,17 +11,21 @@ import { StalledBatchSweep } from "../../../src/migration/stalled-batches.js";
 import type { Services } from "../../../src/services.js";
 import { startTestSimulator } from "../../simulator/simulator-fixture.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { migrationServices } from "./migration-fixture.js";
+import { testEnv } from "../../support/config.js";
+import { encryptionKey } from "../tokens/vault-fixture.js";
+import { migrationEnv, migrationServices } from "./migration-fixture.js";
 
 let database: TestDatabase;
 let simulator: GitHubSimulator;
 let services: Services;
 let otherInstances: Sequelize[] = [];
+/** Shared with the CLI process of the SIGKILL test, which must open the tokens this process sealed. */
+const TOKEN_ENCRYPTION_KEYS = encryptionKey("stalled");
 
 beforeAll(async () => {
   database = await createTestDatabase();
   simulator = await startTestSimulator();
-  services = await migrationServices(database.sequelize, simulator);
+  services = await migrationServices(database.sequelize, simulator, { TOKEN_ENCRYPTION_KEYS });
   otherInstances = [1, 2].map(() => connectDatabase({ url: database.url, maxConnections: 2 }));
 });
 afterAll(async () => {
@@ -125,4 +130,39 @@ describe("a batch whose instance stopped heartbeating", () => {
     expect(await services.models.User.count({ where: { githubId: users, tokenMigrationStatus: "consent_required" } })).toBe(3);
     simulator.clearFaults();
   });
+
+  it("frees the users of a batch whose CLI process was SIGKILLed mid-batch", async () => {
+    const users = await importUsers("killed", 4);
+    // GitHub holds the batch for a minute on its first legacy-token check: the process is killed mid-batch.
+    simulator.injectFault("check_token", { status: 429, retryAfterSeconds: 60 });
+    const child = spawn(process.execPath, ["bin/github-app-user-tokens.js", "migration", "batch", "--size", "4", "--json"], {
+      env: { ...process.env, ...testEnv({ DATABASE_URL: database.url, TOKEN_ENCRYPTION_KEYS, ...migrationEnv(simulator) }), NODE_OPTIONS: "" },
+      stdio: "ignore",
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    try {
+      for (const deadline = Date.now() + 60_000; (await claimsOf(users)).some((claim) => claim === null); ) {
+        if (Date.now() > deadline) throw new Error("the CLI's batch never claimed the users");
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      child.kill("SIGKILL");
+    }
+    expect(await exited).toBe("SIGKILL");
+    const [batchId] = await claimsOf(users);
+    expect(await services.migrationBatches.get(batchId!)).toMatchObject({ state: "running", error: null, userErrors: [] });
+
+    // Another instance's sweep, with a threshold of 2 s so the test need not wait 2 minutes.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const found = await new StalledBatchSweep({ models: defineModels(otherInstances[1]!), log: services.log, staleAfterSeconds: 2 }).runPass();
+
+    // (The first test's hand-made "living" batch, never heartbeating since, is past 2 s too.)
+    expect(found.filter((batch) => batch.batchId === batchId)).toEqual([{ batchId, heartbeatAt: expect.any(Date), releasedUsers: 4 }]);
+    const failed = await services.migrationBatches.get(batchId!);
+    expect({ state: failed.state, error: failed.error }).toEqual({ state: "failed", error: expect.stringMatching(/^owner instance stopped heartbeating at /) });
+    expect(await claimsOf(users)).toEqual([null, null, null, null]);
+    simulator.clearFaults();
+    await services.migrationBatches.run({ size: 10, actor: "octo-maintainer" });
+    expect(await services.models.User.count({ where: { githubId: users, tokenMigrationStatus: "consent_required" } })).toBe(4);
+  }, 120_000);
 });
