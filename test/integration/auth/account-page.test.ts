@@ -28,7 +28,7 @@ describe("GET / and GET /me", () => {
     const response = await new Browser(world.app.url).get("/");
     const html = await response.text();
     expect(response.status).toBe(200);
-    expect(html).toContain('<a href="/auth/login">Connect GitHub</a>');
+    expect(html).toContain('<a class="call-to-action" href="/auth/login">Connect GitHub</a>');
     expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
   });
 
