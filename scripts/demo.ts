@@ -186,6 +186,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     void (async () => {
       await Promise.all(running.jobs.map((job) => job.stop()));
       await running.stop();
+      await running.services.migrationBatches.whenIdle();
       await database.close();
       await simulator.stop();
       process.exit(0);

@@ -5,6 +5,7 @@ import { startAppServer } from "./app-server.js";
 import { ConfigError, featureWarnings, loadConfig, logSettings } from "./config.js";
 import { migrateToLatest } from "./db/migrator.js";
 import { openDatabase } from "./db/open-database.js";
+import { warnAboutClientCredentials } from "./doctor/doctor.js";
 import { createLogger } from "./observability/logger.js";
 import { runSetupFlow } from "./setup-flow.js";
 
@@ -36,6 +37,10 @@ if (config.appId === null || config.privateKey === null) {
   const app = await startAppServer({ config, sequelize: database.sequelize, log });
   for (const job of app.jobs) job.start();
   log.info(`github-app-user-tokens is ready at ${config.baseUrl}`);
+  // Not awaited: GitHub's answer must not hold up serving. A failure is a warning naming the variable.
+  void warnAboutClientCredentials(app.services.oauthClients, log).catch((error: unknown) =>
+    log.warn({ err: error }, "could not check the OAuth clients' credentials at start-up"),
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -45,6 +50,9 @@ if (config.appId === null || config.privateKey === null) {
     try {
       await Promise.all(app.jobs.map((job) => job.stop()));
       await app.stop();
+      // No new batch can start now; running ones end on their own, each user's outcome written
+      // whole. A kill before then is safe too: their claims run out and another batch takes over.
+      await app.services.migrationBatches.whenIdle();
       await database.close();
       process.exit(0);
     } catch (error) {

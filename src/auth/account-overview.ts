@@ -25,7 +25,7 @@ export interface AccountOverview {
   installations: ReachableInstallation[] | null;
 }
 
-export interface AccountOverviewsOptions {
+interface AccountOverviewsOptions {
   models: Models;
   tokenStore: TokenStore;
   resolver: TokenResolver;

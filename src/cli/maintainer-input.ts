@@ -1,6 +1,6 @@
 // Options the commands share: who is acting, and which user (by GitHub id or by login).
-import { githubLogin } from "../users/github-login.js";
 import type { Services } from "../services.js";
+import { batchSizeText, githubLogin, positiveIdText } from "../users/input-rules.js";
 import type { CliCommand, CliOptionValues } from "./command.js";
 import { CliInputError } from "./failures.js";
 
@@ -22,10 +22,17 @@ export function actorFrom(values: CliOptionValues): string {
 }
 
 export function githubIdFrom(value: string | boolean | undefined, option: string): number {
-  if (typeof value !== "string" || !/^[1-9]\d{0,15}$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new CliInputError(`--${option} must be a GitHub user id (a positive whole number)`);
-  }
-  return Number(value);
+  const parsed = positiveIdText(option).safeParse(value);
+  if (!parsed.success) throw new CliInputError(`--${option} must be a GitHub user id (a positive whole number)`);
+  return parsed.data;
+}
+
+/** `--size`: users a migration batch claims; absent means the user_migration_batch_size flag. */
+export function batchSizeFrom(value: string | boolean | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = batchSizeText.safeParse(typeof value === "string" ? value : "");
+  if (!parsed.success || parsed.data === undefined) throw new CliInputError(`--${option} must be a whole number from 1 to 10000`);
+  return parsed.data;
 }
 
 /** Whether the user options name a user at all. */

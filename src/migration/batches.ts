@@ -6,7 +6,7 @@
 import type { Logger } from "pino";
 import { QueryTypes, type Transaction } from "sequelize";
 import type { BatchState, BatchUserError, MigrationBatchRow, Models, UserRow } from "../db/models/index.js";
-import { TransientGitHubError } from "../github/errors.js";
+import { ClientCredentialsError, TransientGitHubError } from "../github/errors.js";
 import type { TokenCheck } from "../github/oauth-app-credentials.js";
 import { enqueueNotification } from "../notifications/outbox.js";
 import { maskTokens } from "../observability/redact.js";
@@ -20,7 +20,7 @@ import { backoffSeconds } from "../jobs/backoff.js";
 import { BATCH_STALE_AFTER_SECONDS } from "./stalled-batches.js";
 
 /** Where a user is asked to authorize (and, without an installation, install) the GitHub App. */
-export interface ConsentLinks {
+interface ConsentLinks {
   consentUrl(user: { githubId: number; login: string }): Promise<string>;
   /** `<web>/apps/<slug>/installations/new/permissions?suggested_target_id=<id>`; null when the slug is unknown. */
   installUrl(accountId: number): Promise<string | null>;
@@ -45,7 +45,7 @@ export interface BatchView {
   stale: boolean;
 }
 
-export interface StartBatchOptions {
+interface StartBatchOptions {
   /** Users to claim; the user_migration_batch_size flag when absent. */
   size?: number;
   dryRun?: boolean;
@@ -54,13 +54,18 @@ export interface StartBatchOptions {
   onProgress?: (batch: BatchView) => void;
 }
 
-export interface MigrationBatchesOptions {
+interface MigrationBatchesOptions {
   models: Models;
   tokenStore: TokenStore;
   flags: FeatureFlags;
   validator: UserValidator;
   /** The legacy OAuth App's check-token call; null when its credentials are not configured. */
   checkLegacyToken: ((token: string) => Promise<TokenCheck>) | null;
+  /**
+   * Asks GitHub whether the OAuth clients' credentials are good; throws ClientCredentialsError
+   * (naming the variable) or TransientGitHubError. A batch that acts runs only after it passed.
+   */
+  credentialsGood?: () => Promise<void>;
   consentLinks: ConsentLinks;
   log: Logger;
   /** Calls to GitHub at once per batch. */
@@ -103,11 +108,23 @@ export class MigrationBatches {
   readonly #running = new Set<Promise<unknown>>();
 
   constructor(options: MigrationBatchesOptions) {
-    this.#options = { concurrency: 8, chunkSize: 50, leaseSeconds: 300, heartbeatMs: 5_000, maxAttempts: 3, ...options };
+    this.#options = {
+      concurrency: 8,
+      chunkSize: 50,
+      leaseSeconds: 300,
+      heartbeatMs: 5_000,
+      maxAttempts: 3,
+      credentialsGood: async () => {},
+      ...options,
+    };
   }
 
-  /** Creates the batch row and runs the batch in the background; `finished` settles when it ends. */
+  /**
+   * Creates the batch row and runs the batch in the background; `finished` settles when it ends.
+   * Refused (ClientCredentialsError) before anything is written when the credentials are wrong.
+   */
   async start(options: StartBatchOptions): Promise<{ batchId: number; finished: Promise<BatchView> }> {
+    if (!options.dryRun) await this.#options.credentialsGood();
     const batch = await this.#create(options);
     const finished = this.#execute(batch, { ...options, retryFailedBefore: batch.startedAt, erroredInRun: new Set() });
     return { batchId: batch.id, finished: this.#track(finished) };
@@ -124,6 +141,7 @@ export class MigrationBatches {
    * are not taken again by a later batch of the run, so each is processed once.
    */
   async runToCompletion(options: Omit<StartBatchOptions, "dryRun">): Promise<BatchView[]> {
+    await this.#options.credentialsGood();
     const batches: BatchView[] = [];
     const erroredInRun = new Set<number>();
     let retryFailedBefore: Date | undefined;
@@ -277,6 +295,8 @@ export class MigrationBatches {
           return ["deferred"];
         }
         if (error instanceof ConcurrentTransitionError) return ["skipped"];
+        // The credentials went bad mid-batch: stop the batch rather than read more answers under them.
+        if (error instanceof ClientCredentialsError) throw error;
         // Recorded in the batch's outcome (dashboard, API, CLI summary); the log keeps the stack.
         log.warn({ err: error, batchId, githubId: user.githubId }, "migrating a user failed; released for a later batch");
         run.erroredUserIds.add(user.id);

@@ -8,6 +8,7 @@ import { appTokensRetired, type TokenRefresher } from "./refresh.js";
 import type { RolloutPolicy } from "../users/rollout-policy.js";
 import { tokenMetrics } from "./token-metrics.js";
 import type { LegacyOAuthToken, TokenStore } from "./token-store.js";
+import { UserLookup } from "./user-lookup.js";
 
 export type ResolvedTokenType = "github_app_user" | "oauth";
 
@@ -26,12 +27,12 @@ export type ResolvedToken = {
   login: string;
 } & ({ type: "github_app_user" } | { type: "oauth"; fallbackReason: FallbackReason });
 
-export interface ResolveOptions {
+interface ResolveOptions {
   /** Refresh first when the App token expires sooner than this (the margin applies anyway). */
   minValidSeconds?: number;
 }
 
-export interface TokenResolverOptions {
+interface TokenResolverOptions {
   models: Models;
   store: TokenStore;
   refresher: TokenRefresher;
@@ -46,15 +47,18 @@ export interface TokenResolverOptions {
 
 export class TokenResolver {
   readonly #options: TokenResolverOptions;
+  readonly #users: UserLookup;
 
   constructor(options: TokenResolverOptions) {
     this.#options = options;
+    this.#users = new UserLookup({ models: options.models });
   }
 
   /** Throws UserNotFoundError, ReauthRequiredError or TokenTemporarilyUnavailableError. */
   async resolveUserToken(githubId: number, { minValidSeconds = 0 }: ResolveOptions = {}): Promise<ResolvedToken> {
-    const { models, store, policy } = this.#options;
-    const user = await models.User.findOne({ where: { githubId } });
+    const { policy } = this.#options;
+    // The one query of a resolution: the flags come from memory (users/flags.ts).
+    const user = await this.#users.byGithubId(githubId);
     if (!user) throw new UserNotFoundError(githubId);
 
     const hasAppToken = user.githubAppUserToken !== null && !appTokensRetired(user.tokenMigrationStatus);

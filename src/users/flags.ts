@@ -1,21 +1,18 @@
 // The single definition of the rollout flags (DESIGN.md "Flags"): each flag's schema, how its value
 // is stored (JSONB), read (the database row wins over the environment default) and changed (the row
-// and a feature_flag_changes entry in one transaction).
+// and a feature_flag_changes entry in one transaction). Reads are served from memory while a change
+// feed (Postgres LISTEN/NOTIFY, fed by a trigger on feature_flags) is live, so token resolution does
+// not query the flags on every call; see FLAG_STALENESS_BOUND_MS for how stale a copy may get.
 import { QueryTypes, type Transaction } from "sequelize";
 import { z } from "zod";
 import type { FlagDefaults } from "../config.js";
 import type { FeatureFlagChangeRow, Models } from "../db/models/index.js";
 import { InvalidFlagValueError, UnknownFlagError } from "./errors.js";
-import { githubLogin } from "./github-login.js";
+import { batchSize, dateOrTimeText, githubLogin, rolloutPercent } from "./input-rules.js";
 
 const dateOrNull = z.union([
   z.null(),
-  z
-    .string()
-    .refine((value) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) && !Number.isNaN(Date.parse(value)), {
-      error: "must be a date such as 2027-06-30 (or an ISO 8601 time), or null",
-    })
-    .transform((value) => new Date(value)),
+  dateOrTimeText("must be a date such as 2027-06-30 (or an ISO 8601 time), or null").transform((value) => new Date(value)),
 ]);
 
 interface FlagDefinition<T> {
@@ -42,11 +39,7 @@ const FLAG_DEFINITIONS = {
     accepts: "true or false",
   } satisfies FlagDefinition<boolean>,
   github_app_tokens_rollout_percent: {
-    schema: z
-      .number({ error: "must be a whole number from 0 to 100" })
-      .int({ error: "must be a whole number from 0 to 100" })
-      .min(0, { error: "must be at least 0" })
-      .max(100, { error: "must be at most 100" }),
+    schema: rolloutPercent,
     fromText: (text) => (/^\d+$/.test(text) ? Number(text) : text),
     toJson: asIs,
     fromDefaults: (defaults) => defaults.githubAppTokensRolloutPercent,
@@ -71,11 +64,7 @@ const FLAG_DEFINITIONS = {
     accepts: "a list of GitHub logins (comma-separated in the CLI and the dashboard; an empty list for nobody)",
   } satisfies FlagDefinition<string[]>,
   user_migration_batch_size: {
-    schema: z
-      .number({ error: "must be a whole number from 1 to 10000" })
-      .int({ error: "must be a whole number from 1 to 10000" })
-      .min(1, { error: "must be at least 1" })
-      .max(10_000, { error: "must be at most 10000" }),
+    schema: batchSize,
     fromText: (text) => (/^\d+$/.test(text) ? Number(text) : text),
     toJson: asIs,
     fromDefaults: (defaults) => defaults.userMigrationBatchSize,
@@ -95,13 +84,8 @@ const FLAG_DEFINITIONS = {
 export type FlagName = keyof typeof FLAG_DEFINITIONS;
 export const FLAG_NAMES = Object.keys(FLAG_DEFINITIONS) as FlagName[];
 
-export interface FlagValues {
-  github_app_tokens_enabled: boolean;
-  github_app_tokens_rollout_percent: number;
-  github_app_tokens_allow_list: string[];
-  user_migration_batch_size: number;
-  oauth_token_deprecation_date: Date | null;
-}
+/** Each flag's value as the code uses it, read from its definition so the names are written once. */
+export type FlagValues = { [N in FlagName]: z.output<(typeof FLAG_DEFINITIONS)[N]["schema"]> };
 
 export interface FlagState {
   name: FlagName;
@@ -146,17 +130,82 @@ function flagToJson<N extends FlagName>(name: N, value: FlagValues[N]): unknown 
   return (FLAG_DEFINITIONS[name].toJson as (value: FlagValues[N]) => unknown)(value);
 }
 
+/**
+ * How long an instance may keep answering from its copy of the flags once it can no longer be sure
+ * it hears every change (its notification connection was lost and is being reopened). While the
+ * connection is live, a change reaches the copy within milliseconds of its commit.
+ */
+export const FLAG_STALENESS_BOUND_MS = 1_000;
+
+/** Says whether every change committed until a moment ago has been announced (db/channel-listener.ts). */
+export interface FlagChangeFeed {
+  isLive(): boolean;
+}
+
+interface CachedFlags {
+  values: FlagValues;
+  /** When the read that produced them began: a change committed after that may be missing. */
+  readAt: number;
+}
+
 export class FeatureFlags {
   readonly #models: Models;
   readonly #defaults: FlagDefaults;
+  readonly #now: () => number;
+  #feed: FlagChangeFeed | null = null;
+  #cached: CachedFlags | null = null;
+  #loading: Promise<FlagValues> | null = null;
+  /** Bumped by every invalidation, so a read that began before a change is never cached after it. */
+  #generation = 0;
 
-  constructor({ models, defaults }: { models: Models; defaults: FlagDefaults }) {
+  constructor({ models, defaults, now = () => Date.now() }: { models: Models; defaults: FlagDefaults; now?: () => number }) {
     this.#models = models;
     this.#defaults = defaults;
+    this.#now = now;
   }
 
-  /** Every flag's effective value: the stored one when valid, else the environment default. */
+  /**
+   * From now on reads may be served from memory, trusted while `feed` is live and for at most
+   * FLAG_STALENESS_BOUND_MS otherwise. Without a feed (the CLI, one-off scripts) every read queries.
+   */
+  followChanges(feed: FlagChangeFeed): void {
+    this.#feed = feed;
+    this.invalidate();
+  }
+
+  /** A flag changed somewhere (or may have, unheard): the next read queries the database. */
+  invalidate(): void {
+    this.#generation += 1;
+    this.#cached = null;
+    this.#loading = null;
+  }
+
+  /**
+   * Every flag's effective value: the stored one when valid, else the environment default. Inside a
+   * transaction always read from the database (the caller may hold locks it relies on).
+   */
   async read(transaction?: Transaction): Promise<FlagValues> {
+    if (transaction || !this.#feed) return this.#readFromDatabase(transaction);
+    const cached = this.#cached;
+    if (cached && (this.#feed.isLive() || this.#now() - cached.readAt < FLAG_STALENESS_BOUND_MS)) return cached.values;
+    // One read in flight per instance: a burst of resolutions after a change waits for the same query.
+    this.#loading ??= this.#load();
+    return this.#loading;
+  }
+
+  async #load(): Promise<FlagValues> {
+    const generation = this.#generation;
+    const readAt = this.#now();
+    try {
+      const values = await this.#readFromDatabase();
+      if (generation === this.#generation) this.#cached = { values, readAt };
+      return values;
+    } finally {
+      if (generation === this.#generation) this.#loading = null;
+    }
+  }
+
+  async #readFromDatabase(transaction?: Transaction): Promise<FlagValues> {
     const states = await this.#states(transaction);
     return Object.fromEntries(states.map((state) => [state.name, state.effective])) as unknown as FlagValues;
   }
@@ -194,7 +243,15 @@ export class FeatureFlags {
       );
       return { id: Number(change!.id), name: flagName, oldValue, newValue: json, changedBy: actor, changedAt: change!.changed_at };
     };
-    return transaction ? write(transaction) : this.#models.sequelize.transaction(write);
+    // The trigger's notification also reaches this instance, but only after the round trip: the
+    // writer's own next read must already see its change.
+    if (transaction) {
+      transaction.afterCommit(() => this.invalidate());
+      return write(transaction);
+    }
+    const change = await this.#models.sequelize.transaction(write);
+    this.invalidate();
+    return change;
   }
 
   /** Newest first. */

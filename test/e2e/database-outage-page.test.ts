@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Browser } from "playwright-core";
 import type { Sequelize } from "sequelize";
 import { connectDatabase } from "../../src/db/connection.js";
-import { startSignInWorld, type SignInWorld } from "../integration/auth/sign-in-fixture.js";
+import { startSignInWorld, type SignInWorld } from "../support/sign-in-fixture.js";
 import { startCuttableProxy, type CuttableProxy } from "../reliability/tcp-proxy.js";
 import { launchChromium, screenshot } from "./chromium.js";
 

@@ -8,8 +8,9 @@ import type { Server } from "probot";
 import { findFreePort } from "../../src/free-port.js";
 import { runSetupFlow } from "../../src/setup-flow.js";
 import { captureLog } from "../support/app.js";
-import type { SignInWorld } from "../integration/auth/sign-in-fixture.js";
-import { MAINTAINER, seedUserWithStatus, startDashboardWorld } from "../integration/dashboard/dashboard-fixture.js";
+import type { SignInWorld } from "../support/sign-in-fixture.js";
+import { MAINTAINER, startDashboardWorld } from "../support/dashboard-fixture.js";
+import { seedUser } from "../support/vault-fixture.js";
 import { launchChromium, screenshot } from "./chromium.js";
 
 // Two window sizes and a shared machine: a journey may take a while, never forever.
@@ -79,7 +80,7 @@ async function authorizeAtGitHub(page: Page, login: string): Promise<void> {
 
 describe.each(VIEWPORTS)("in a browser, $name ($width px)", (viewport) => {
   it("a legacy user clicks Connect, authorizes at GitHub and sees on /me that the App token is in use", async () => {
-    const legacy = await seedUserWithStatus(world, "pending", { app: false });
+    const legacy = await seedUser(world.app.services, world.simulator, { legacy: true, app: false, walkTo: "pending" });
     world.simulator.addInstallation({ account: { login: "acme-corp" }, userLogins: [legacy.login] });
     const page = await newPage(viewport);
 
@@ -101,8 +102,8 @@ describe.each(VIEWPORTS)("in a browser, $name ($width px)", (viewport) => {
   });
 
   it("a maintainer signs in, starts a batch, watches it finish, rolls a user back and sees the dashboard change", async () => {
-    const waiting = await Promise.all([1, 2, 3].map(() => seedUserWithStatus(world, "pending", { app: false })));
-    await Promise.all([1, 2].map(() => seedUserWithStatus(world, "pending", { app: true })));
+    const waiting = await Promise.all([1, 2, 3].map(() => seedUser(world.app.services, world.simulator, { legacy: true, app: false, walkTo: "pending" })));
+    await Promise.all([1, 2].map(() => seedUser(world.app.services, world.simulator, { legacy: true, app: true, walkTo: "pending" })));
     const page = await newPage(viewport);
 
     await page.goto("/admin");

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Sequelize } from "sequelize";
 import { connectDatabase } from "../../src/db/connection.js";
 import { STYLESHEET_HREF } from "../../src/http/pages/stylesheet.js";
-import { chooseAtGitHub, csrfTokenIn, locationOf, startSignInWorld, type Browser, type SignInWorld } from "../integration/auth/sign-in-fixture.js";
-import { MAINTAINER, signedInBrowser } from "../integration/dashboard/dashboard-fixture.js";
-import { seedUser, type SeededUser } from "../integration/tokens/vault-fixture.js";
+import { chooseAtGitHub, csrfTokenIn, locationOf, startSignInWorld, type Browser, type SignInWorld } from "../support/sign-in-fixture.js";
+import { MAINTAINER, signedInBrowser } from "../support/dashboard-fixture.js";
+import { seedUser, type SeededUser } from "../support/vault-fixture.js";
 import { startCuttableProxy, type CuttableProxy } from "./tcp-proxy.js";
 
 let world: SignInWorld;

@@ -66,6 +66,27 @@ describe("loadConfig", () => {
     expect(problems).toHaveLength(7);
   });
 
+  it("sizes the pool and refresh leases from the environment, with defaults that keep reads a share of the pool", () => {
+    const defaults = loadConfig({ env: testEnv() });
+    expect(defaults).toMatchObject({ databasePoolMax: 10, databaseLockTimeoutMs: 5000, refreshLeaseSeconds: 30, refreshWaitTimeoutMs: 15000, refreshMaxConnections: 5 });
+    const tuned = loadConfig({
+      env: testEnv({ DATABASE_POOL_MAX: "40", DATABASE_LOCK_TIMEOUT_MS: "2000", GITHUB_REQUEST_TIMEOUT_MS: "30000", REFRESH_WAIT_TIMEOUT_MS: "5000" }),
+    });
+    // The lease follows GitHub's timeout unless set: it must outlive the slowest answer.
+    expect(tuned).toMatchObject({ databasePoolMax: 40, databaseLockTimeoutMs: 2000, refreshLeaseSeconds: 50, refreshWaitTimeoutMs: 5000, refreshMaxConnections: 20 });
+  });
+
+  it("refuses a lease shorter than GitHub's timeout and refresh work that could take every connection", () => {
+    expect(problemsOf(testEnv({ GITHUB_REQUEST_TIMEOUT_MS: "10000", REFRESH_LEASE_SECONDS: "12" }))).toEqual([
+      expect.stringMatching(/^REFRESH_LEASE_SECONDS must be at least GITHUB_REQUEST_TIMEOUT_MS \+ 5 s \(15\)/),
+    ]);
+    expect(problemsOf(testEnv({ DATABASE_POOL_MAX: "4", REFRESH_MAX_CONNECTIONS: "4" }))).toEqual([
+      "REFRESH_MAX_CONNECTIONS must be below DATABASE_POOL_MAX (4), so refresh work can never take every connection",
+    ]);
+    expect(problemsOf(testEnv({ DATABASE_POOL_MAX: "1" }))).toEqual(["DATABASE_POOL_MAX must be at least 2"]);
+    expect(problemsOf(testEnv({ DATABASE_LOCK_TIMEOUT_MS: "soon" }))).toEqual(["DATABASE_LOCK_TIMEOUT_MS must be a whole number"]);
+  });
+
   it("refuses a short secret and a notification URL without its secret", () => {
     expect(problemsOf(testEnv({ SERVICE_API_TOKEN: "short" }))).toEqual(["SERVICE_API_TOKEN must be at least 32 characters"]);
     expect(problemsOf(testEnv({ NOTIFY_WEBHOOK_URL: "https://app.example.com/hooks" }))).toEqual([

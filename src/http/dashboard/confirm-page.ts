@@ -3,7 +3,7 @@
 import { html } from "hono/html";
 import { csrfField, layout, type Markup } from "../pages/layout.js";
 
-export interface ConfirmPageOptions {
+interface ConfirmPageOptions {
   title: string;
   /** What will happen, one sentence each. */
   consequences: string[];

@@ -11,7 +11,7 @@ import { USER_ACTIONS } from "./dashboard-forms.js";
 import type { SignedInMaintainer } from "./dashboard-access.js";
 
 /** How often the page reloads itself while a batch runs. */
-export const RUNNING_BATCH_REFRESH_SECONDS = 3;
+const RUNNING_BATCH_REFRESH_SECONDS = 3;
 
 /** Outcome keys of a batch that mean one user was dealt with (the rest are sub-counts). */
 const PROCESSED_KEYS = ["migrated", "consent_required", "failed", "deferred", "skipped", "errors"];
@@ -163,7 +163,9 @@ function attentionRow(user: AttentionUser, csrfToken: string): Markup {
             <td data-label="Status">${user.status}</td>
             <td data-label="Last event">${user.lastEvent
               ? html`${user.lastEvent.reason} <span class="muted">— ${user.lastEvent.actor}, ${timestamp(user.lastEvent.at)}</span>`
-              : "—"}${detail ? html`<br><span class="muted">${detail}</span>` : ""}</td>
+              : "—"}${detail ? html`<br><span class="muted">${detail}</span>` : ""}${user.refreshFailureClass
+              ? html`<br><span class="muted">refresh failure class: <code>${user.refreshFailureClass}</code></span>`
+              : ""}</td>
             <td data-label="Actions">${["validate", "rollback"].map(
               (action) => html`<form method="post" action="/admin/users" class="inline">
                 ${csrfField(csrfToken)}<input type="hidden" name="login" value="${user.login}"><input type="hidden" name="action" value="${action}">
@@ -203,6 +205,10 @@ function figuresSection({ lastHour, overview, usersOnLegacyTokenOnly }: Dashboar
           <dt>Users newly migrated</dt><dd>${lastHour.newlyMigrated}</dd>
           <dt>Refreshes failing for now (backing off)</dt><dd>${lastHour.refreshesBackingOff}</dd>
           <dt>Refreshes failed for good (now reauth_required)</dt><dd>${lastHour.terminalRefreshFailures}</dd>
+          ${Object.entries(lastHour.refreshFailuresByClass).map(
+            ([failureClass, count]) => html`<dt>Refresh failures classed <code>${failureClass}</code></dt><dd>${count}</dd>`,
+          )}
+          <dt>Users not served now: a refresh may have rotated their token unseen (in doubt)</dt><dd>${lastHour.usersInDoubtNow}</dd>
         </dl>
         <h3>Legacy OAuth fallback</h3>
         <dl class="figures" id="fallbacks">

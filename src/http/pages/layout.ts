@@ -8,7 +8,7 @@ import { STYLESHEET_HREF } from "./stylesheet.js";
 /** Every interpolated string is escaped by hono's `html`; nested `html` fragments are not re-escaped. */
 export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-export interface LayoutOptions {
+interface LayoutOptions {
   title: string;
   body: Markup;
   /** "wide" for pages of tables (the dashboard); text pages keep a readable line length. */

@@ -34,7 +34,8 @@ export function createPageErrorResponder(translators: PageErrorTranslator[], log
     c.header("Cache-Control", "no-store");
     if (page) {
       for (const [name, value] of Object.entries(page.headers)) c.header(name, value);
-      log.warn(
+      // The visitor's mistake or a passing outage, already answered with a page: not the maintainer's concern.
+      log[page.status >= 500 && page.status !== 503 ? "warn" : "info"](
         { event: "page.error", error_code: page.code, status: page.status, method: c.req.method, path: c.req.path, cause: describe(error) },
         page.title,
       );

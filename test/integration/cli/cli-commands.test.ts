@@ -10,12 +10,12 @@ import { runCli } from "../../../src/cli/run-cli.js";
 import { loadConfig } from "../../../src/config.js";
 import { defineModels } from "../../../src/db/models/index.js";
 import { composeApp, type Services } from "../../../src/services.js";
-import { startTestSimulator } from "../../simulator/simulator-fixture.js";
+import { startTestSimulator } from "../../support/simulator-fixture.js";
 import { captureLog } from "../../support/app.js";
 import { testEnv } from "../../support/config.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { migrationEnv } from "../migration/migration-fixture.js";
-import { seedUser, type SeededUser } from "../tokens/vault-fixture.js";
+import { migrationEnv } from "../../support/migration-fixture.js";
+import { seedUser, type SeededUser } from "../../support/vault-fixture.js";
 
 interface Run {
   code: number;

@@ -1,15 +1,13 @@
 // The maintainer CLI as a maintainer runs it: the real bin/ entry in its own process, over the same
 // services and database as the server.
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
+import { runCli } from "../../support/cli.js";
 import { testEnv } from "../../support/config.js";
 import { createEmptyTestDatabase } from "../../support/database.js";
 
-const run = promisify(execFile);
 // Each step starts the real CLI (tsx compiling it) in its own process; on a busy machine that is seconds.
 jest.setTimeout(120_000);
 
@@ -25,15 +23,7 @@ describe("the maintainer CLI", () => {
     await database.drop();
   });
 
-  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, ["bin/github-app-user-tokens.js", ...args], { env, timeout: 60_000 });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failure = error as { code: number; stdout: string; stderr: string };
-      return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-    }
-  }
+  const cli = (...args: string[]) => runCli(env, ...args);
 
   it("lists its commands, and refuses an unknown one in one line naming the closest, with exit code 2", async () => {
     const help = await cli("--help");
@@ -63,28 +53,33 @@ describe("the maintainer CLI", () => {
     expect(written).toEqual(["err:importing (1/4)\n"]);
   });
 
-  it("imports legacy users from a file, reporting the bad line by number (exit 1), then shows the counts", async () => {
+  it("refuses a file with a bad line (exit 2, nothing written), imports the rest with --skip-invalid (exit 1), then shows the counts", async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "gaut-cli-")), "users.jsonl");
     writeFileSync(
       file,
       [
-        JSON.stringify({ github_id: 501, login: "ada", access_token: "gho_cliimport00000000000000000000000001" }),
+        JSON.stringify({ github_id: 501, login: "ada", access_token: "gho_cliimport000000000000000000000000001" }),
         "{ not json",
-        JSON.stringify({ github_id: 502, login: "grace", access_token: "gho_cliimport00000000000000000000000002" }),
+        JSON.stringify({ github_id: 502, login: "grace", access_token: "gho_cliimport000000000000000000000000002" }),
       ].join("\n"),
     );
-    const imported = await cli("users", "import", "--file", file, "--json");
+    const refused = await cli("users", "import", "--file", file);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toContain("nothing imported: 1 of 3 lines refused; fix them, or pass --skip-invalid to import the rest");
+    expect(refused.stdout).toContain("line 2: not valid JSON");
+
+    const imported = await cli("users", "import", "--file", file, "--skip-invalid", "--json");
     // The good lines are imported; the exit code tells a script that one needs attention.
     expect(imported.code).toBe(1);
     const report = JSON.parse(imported.stdout) as { created: number; rejected: number; rejections: Array<{ line: number }> };
-    expect(report).toMatchObject({ created: 2, rejected: 1 });
+    expect(report).toMatchObject({ created: 2, rejected: 1, written: true, skipped_invalid: true });
     expect(report.rejections.map((rejection) => rejection.line)).toEqual([2]);
     expect(imported.stdout + imported.stderr).not.toContain("gho_cliimport");
 
     const status = await cli("migration", "status", "--json");
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ total_users: 2, by_status: { pending: 2 } });
-  });
+  }, 180_000);
 
   it("changes a flag with the maintainer named, shows it in the list and the history, and refuses a bad value", async () => {
     const set = await cli("flags", "set", "--name", "github_app_tokens_rollout_percent", "--value", "10", "--actor", "octo-maintainer");
@@ -97,5 +92,5 @@ describe("the maintainer CLI", () => {
     const refused = await cli("flags", "set", "--name", "github_app_tokens_rollout_percent", "--value", "150");
     expect(refused.code).not.toBe(0);
     expect(refused.stderr + refused.stdout).toContain("at most 100");
-  });
+  }, 120_000);
 });

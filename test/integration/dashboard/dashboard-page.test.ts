@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { csrfTokenIn, type SignInWorld } from "../auth/sign-in-fixture.js";
-import { MAINTAINER, seedUserWithStatus, signedInBrowser, startDashboardWorld } from "./dashboard-fixture.js";
+import { csrfTokenIn, type SignInWorld } from "../../support/sign-in-fixture.js";
+import { MAINTAINER, signedInBrowser, startDashboardWorld } from "../../support/dashboard-fixture.js";
+import { seedUser } from "../../support/vault-fixture.js";
 
 let world: SignInWorld;
 
@@ -26,15 +27,15 @@ describe("the dashboard over a seeded database", () => {
   it("shows progress per status, users needing attention with their last event, events, flags, installations and figures", async () => {
     const { services } = world.app;
     const browser = await signedInBrowser(world, MAINTAINER); // the maintainer is a migrated user too
-    await seedUserWithStatus(world, "migrated");
-    const retrying = await seedUserWithStatus(world, "migrated");
+    await seedUser(world.app.services, world.simulator, { legacy: true, walkTo: "migrated" });
+    const retrying = await seedUser(world.app.services, world.simulator, { legacy: true, walkTo: "migrated" });
     await retrying.user.update({ refreshFailureCount: 2, lastRefreshError: "GitHub answered 502", nextRefreshAttemptAt: new Date(Date.now() + 60_000) });
-    const waiting = await seedUserWithStatus(world, "consent_required", { app: false });
-    const expired = await seedUserWithStatus(world, "reauth_required");
-    const revoked = await seedUserWithStatus(world, "revoked");
-    const failed = await seedUserWithStatus(world, "failed");
-    const rolledBack = await seedUserWithStatus(world, "rolled_back");
-    await seedUserWithStatus(world, "pending", { app: false });
+    const waiting = await seedUser(world.app.services, world.simulator, { legacy: true, app: false, walkTo: "consent_required" });
+    const expired = await seedUser(world.app.services, world.simulator, { legacy: true, walkTo: "reauth_required" });
+    const revoked = await seedUser(world.app.services, world.simulator, { legacy: true, walkTo: "revoked" });
+    const failed = await seedUser(world.app.services, world.simulator, { legacy: true, walkTo: "failed" });
+    const rolledBack = await seedUser(world.app.services, world.simulator, { legacy: true, walkTo: "rolled_back" });
+    await seedUser(world.app.services, world.simulator, { legacy: true, app: false, walkTo: "pending" });
     await services.flags.set({ name: "github_app_tokens_rollout_percent", value: 25, actor: "octo-lead" });
     await services.models.Installation.create({
       id: 4242,

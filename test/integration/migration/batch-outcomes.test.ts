@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { QueryTypes } from "sequelize";
 import type { GitHubSimulator } from "../../../simulator/index.js";
 import type { Services } from "../../../src/services.js";
-import { startTestSimulator } from "../../simulator/simulator-fixture.js";
+import { startTestSimulator } from "../../support/simulator-fixture.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { migrationServices } from "./migration-fixture.js";
+import { migrationServices } from "../../support/migration-fixture.js";
 
 describe("a migration batch's outcome", () => {
   let database: TestDatabase;

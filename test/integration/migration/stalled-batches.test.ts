@@ -9,11 +9,11 @@ import { connectDatabase } from "../../../src/db/connection.js";
 import { defineModels } from "../../../src/db/models/index.js";
 import { StalledBatchSweep } from "../../../src/migration/stalled-batches.js";
 import type { Services } from "../../../src/services.js";
-import { startTestSimulator } from "../../simulator/simulator-fixture.js";
+import { startTestSimulator } from "../../support/simulator-fixture.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 import { testEnv } from "../../support/config.js";
-import { encryptionKey } from "../tokens/vault-fixture.js";
-import { migrationEnv, migrationServices } from "./migration-fixture.js";
+import { encryptionKey } from "../../support/vault-fixture.js";
+import { migrationEnv, migrationServices } from "../../support/migration-fixture.js";
 
 let database: TestDatabase;
 let simulator: GitHubSimulator;

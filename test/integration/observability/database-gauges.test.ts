@@ -8,9 +8,9 @@ import { connectDatabase } from "../../../src/db/connection.js";
 import { DatabaseGauges } from "../../../src/observability/database-gauges.js";
 import { metricsRegistry } from "../../../src/observability/metrics.js";
 import type { Services } from "../../../src/services.js";
-import { startTestSimulator } from "../../simulator/simulator-fixture.js";
+import { startTestSimulator } from "../../support/simulator-fixture.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { seedUser, vaultServices } from "../tokens/vault-fixture.js";
+import { seedUser, vaultServices } from "../../support/vault-fixture.js";
 
 let database: TestDatabase;
 let simulator: GitHubSimulator;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/glo
 import type { GitHubSimulator } from "../../../simulator/index.js";
 import type { TestApp } from "../../support/app.js";
 import type { TestDatabase } from "../../support/database.js";
-import { fetchToken, seedUser, startVaultWorld, type VaultWorld } from "./vault-fixture.js";
+import { fetchToken, seedUser, startVaultWorld, type VaultWorld } from "../../support/vault-fixture.js";
 
 let world: VaultWorld;
 let database: TestDatabase;
