@@ -42,6 +42,8 @@ import { FeatureFlagRolloutPolicy } from "./users/rollout-policy.js";
 import { DeliveryLedger } from "./webhooks/delivery-ledger.js";
 import { createWebhookRedeliveryJob, WebhookRedelivery } from "./webhooks/redelivery.js";
 import type { WebhookServices } from "./webhooks/webhook-handlers.js";
+import { BATCH_STALE_AFTER_SECONDS, STALLED_BATCHES_JOB, StalledBatchSweep } from "./migration/stalled-batches.js";
+import { DatabaseGauges } from "./observability/database-gauges.js";
 
 /** Every service of a process, for the entry points (routes table, CLI commands, tests) to pick from. */
 export interface Services {
@@ -102,6 +104,11 @@ interface ComposeAppOptions {
   models: Models;
   log: Logger;
 }
+
+/** A stalled batch is failed and its users freed at most this long after it went stale. */
+const STALLED_BATCH_SWEEP_INTERVAL_MS = 30_000;
+/** The alerts' database figures; a third of Prometheus's usual scrape interval keeps them current. */
+const DATABASE_GAUGES_INTERVAL_MS = 15_000;
 
 export function composeApp({ config, models, log }: ComposeAppOptions): Composition {
   const github = createGitHubClients({ config, log, onRefreshResponseHeaders: observeRateLimit });
@@ -178,6 +185,8 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
   });
 
   const webhookRedelivery = new WebhookRedelivery({ models, github: github.app, log });
+  const stalledBatchSweep = new StalledBatchSweep({ models, log });
+  const databaseGauges = new DatabaseGauges({ sequelize: models.sequelize, batchStaleAfterSeconds: BATCH_STALE_AFTER_SECONDS, log });
   const replacedTokenRevocations = new ReplacedTokenRevocations({
     models,
     sealer,
@@ -255,6 +264,19 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
       run: async () => {
         await replacedTokenRevocations.runPass();
       },
+      log,
+    }),
+    scheduleJob({
+      name: STALLED_BATCHES_JOB,
+      intervalMs: STALLED_BATCH_SWEEP_INTERVAL_MS,
+      run: () => stalledBatchSweep.runPass(),
+      log,
+    }),
+    // On every instance (each exports its own /metrics), not a singleton.
+    scheduleJob({
+      name: "database-gauges",
+      intervalMs: DATABASE_GAUGES_INTERVAL_MS,
+      run: () => databaseGauges.sample(),
       log,
     }),
   ];

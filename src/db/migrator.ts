@@ -7,6 +7,7 @@ import * as refreshIntent from "./migrations/0014-refresh-intent.js";
 import * as replacedTokenRevocations from "./migrations/0015-replaced-token-revocations.js";
 import * as batchOutcomes from "./migrations/0016-batch-outcomes.js";
 import * as flagChangeNotify from "./migrations/0018-flag-change-notify.js";
+import * as operationsGauges from "./migrations/0020-operations-gauges.js";
 
 interface MigrationModule {
   up: MigrationFn<QueryInterface>;
@@ -19,6 +20,7 @@ const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [
   ["0015-replaced-token-revocations", replacedTokenRevocations],
   ["0016-batch-outcomes", batchOutcomes],
   ["0018-flag-change-notify", flagChangeNotify],
+  ["0020-operations-gauges", operationsGauges],
 ];
 
 interface MigratorLogger {

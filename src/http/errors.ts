@@ -2,7 +2,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
-import { ConnectionError, DatabaseError } from "sequelize";
+import { isDatabaseUnreachable } from "../db/database-unreachable.js";
 
 export class HttpError extends Error {
   constructor(
@@ -44,28 +44,13 @@ export function errorBody(httpError: HttpError): Record<string, unknown> {
 }
 
 /**
- * The database being unreachable (refused, pool acquire timed out, connection cut or silent mid-query) is a
- * passing outage: an honest 503 the caller may retry, like readiness says, not a 500 "our bug".
+ * The database being unreachable is a passing outage: an honest 503 the caller may retry, like
+ * readiness says, not a 500 "our bug".
  */
 export const databaseUnavailableTranslator: ErrorTranslator = (error) => {
-  if (!(error instanceof ConnectionError) && !(error instanceof DatabaseError && connectionLost(error))) return undefined;
+  if (!isDatabaseUnreachable(error)) return undefined;
   return new HttpError(503, "database_unavailable", "The database cannot be reached just now; try again shortly.", {}, { "Retry-After": "5" });
 };
-
-/**
- * Socket failures, and Postgres's own "connection exception" (class 08) and "operator intervention"
- * (57P: shutdown, crash, cannot connect now) codes: the query failed because the connection did.
- */
-const CONNECTION_LOST_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "57P01", "57P02", "57P03"]);
-
-function connectionLost(error: DatabaseError): boolean {
-  const code = String((error.original as { code?: unknown } | undefined)?.code ?? "");
-  return (
-    CONNECTION_LOST_CODES.has(code) ||
-    code.startsWith("08") ||
-    /Connection terminated|connection (is )?closed|Query read timeout|ECONNRESET/i.test(error.message)
-  );
-}
 
 function translate(translators: ErrorTranslator[], error: unknown): HttpError | undefined {
   for (const translator of translators) {

@@ -17,6 +17,7 @@ import { GitHubPacer } from "./github-pacer.js";
 import { ConcurrentTransitionError, transitionUser } from "../users/status-machine.js";
 import type { UserValidator } from "./validation.js";
 import { backoffSeconds } from "../jobs/backoff.js";
+import { BATCH_STALE_AFTER_SECONDS } from "./stalled-batches.js";
 
 /** Where a user is asked to authorize (and, without an installation, install) the GitHub App. */
 interface ConsentLinks {
@@ -78,7 +79,6 @@ interface MigrationBatchesOptions {
 }
 
 type CountKey = string;
-const STALE_AFTER_MS = 2 * 60_000;
 const MAX_RECORDED_USER_ERRORS = 100;
 
 /** What one batch run has seen so far; a user is claimed at most once per batch. */
@@ -99,6 +99,9 @@ const RETRY_BACKOFF = { firstSeconds: 2, maxSeconds: 60 };
 const CLAIMABLE = `(token_migration_status = 'pending'
       OR (token_migration_status = 'failed' AND updated_at < :retryFailedBefore))
   AND (batch_claim_expires_at IS NULL OR batch_claim_expires_at < now())`;
+
+/** Outcome fields written only while the batch is still running: a batch another instance marked failed stays failed. */
+type BatchOutcomeFields = Partial<Pick<MigrationBatchRow, "state" | "error">> & { finished?: true };
 
 export class MigrationBatches {
   readonly #options: Required<MigrationBatchesOptions>;
@@ -220,11 +223,11 @@ export class MigrationBatches {
         }
       }
       for (const userId of run.erroredUserIds) erroredInRun.add(userId);
-      await batch.update({ ...endState(run.counts), ...progressFields(run), finishedAt: new Date() });
+      await this.#writeProgress(batch, run, { ...endState(run.counts), finished: true });
     } catch (error) {
       log.error({ err: error, batchId: batch.id }, "migration batch failed");
       await models.User.update({ batchClaimId: null, batchClaimExpiresAt: null }, { where: { batchClaimId: batch.id } });
-      await batch.update({ state: "failed", error: maskTokens((error as Error).message), ...progressFields(run), finishedAt: new Date() });
+      await this.#writeProgress(batch, run, { state: "failed", error: maskTokens((error as Error).message), finished: true });
     } finally {
       clearInterval(heartbeat);
     }
@@ -254,7 +257,8 @@ export class MigrationBatches {
     const { models, leaseSeconds } = this.#options;
     // SKIP LOCKED: concurrent batches (other instances, other maintainers) each take different
     // rows. The lease (batch_claim_expires_at) outlives this statement, so a crashed batch's users
-    // come back once it runs out.
+    // come back once it runs out (or at once, when the stalled-batch sweep marks it failed). A batch
+    // no longer running (marked failed by that sweep while this instance was cut off) claims nobody.
     const claimed = await models.sequelize.query<{ id: number }>(
       `UPDATE users SET batch_claim_id = :batchId, batch_claim_expires_at = now() + make_interval(secs => :leaseSeconds)
         WHERE id IN (
@@ -263,6 +267,7 @@ export class MigrationBatches {
            ORDER BY id
            LIMIT :limit
            FOR UPDATE SKIP LOCKED)
+          AND EXISTS (SELECT 1 FROM migration_batches WHERE id = :batchId AND state = 'running')
         RETURNING id`,
       // 0 is never a row id; it keeps the list non-empty (an empty NOT IN list is not SQL).
       { replacements: { batchId, leaseSeconds, retryFailedBefore, limit, excluded: [0, ...excluded] }, type: QueryTypes.SELECT },
@@ -399,12 +404,30 @@ export class MigrationBatches {
         { where: { id: [...run.inFlight], batchClaimId: batch.id } },
       );
     }
-    await batch.update(progressFields(run));
+    await this.#writeProgress(batch, run, {});
   }
-}
 
-function progressFields(run: BatchRun): Pick<MigrationBatchRow, "counts" | "userErrors" | "heartbeatAt"> {
-  return { counts: { ...run.counts }, userErrors: [...run.userErrors], heartbeatAt: new Date() };
+  /**
+   * Counts, user errors and the heartbeat (on the database's clock, which the stalled-batch sweep
+   * compares with), plus the outcome when given; `batch` then holds the row as stored.
+   */
+  async #writeProgress(batch: MigrationBatchRow, run: BatchRun, { finished, ...outcome }: BatchOutcomeFields): Promise<void> {
+    const { models, log } = this.#options;
+    const now = models.sequelize.fn("now");
+    const progress = { counts: { ...run.counts }, userErrors: [...run.userErrors] };
+    const [updated] = await models.MigrationBatch.update(
+      { ...progress, heartbeatAt: now, ...outcome, ...(finished ? { finishedAt: now } : {}) },
+      { where: { id: batch.id, state: "running" } },
+    );
+    if (updated === 0) {
+      // Marked failed by another instance: what this one did still counts, its state and reason stay.
+      await models.MigrationBatch.update(progress, { where: { id: batch.id } });
+      if (batch.state === "running") {
+        log.warn({ batchId: batch.id }, "this batch was marked failed by another instance (no heartbeat seen); it stops claiming users");
+      }
+    }
+    await batch.reload();
+  }
 }
 
 /** How a batch that ran to its end ended: never plain "finished" when users hit errors. */
@@ -432,6 +455,6 @@ function toView(batch: MigrationBatchRow): BatchView {
     startedAt: batch.startedAt,
     heartbeatAt: batch.heartbeatAt,
     finishedAt: batch.finishedAt ?? null,
-    stale: batch.state === "running" && Date.now() - batch.heartbeatAt.getTime() > STALE_AFTER_MS,
+    stale: batch.state === "running" && Date.now() - batch.heartbeatAt.getTime() > BATCH_STALE_AFTER_SECONDS * 1000,
   };
 }

@@ -1,6 +1,7 @@
 // Shared by the sign-in tests: an app instance whose GitHub is the simulator (registered with the
 // app's real callback URL), a browser with a cookie jar, GitHub's authorize page driven like a
 // user would, and snapshots of every table signing in may write.
+import type { Sequelize } from "sequelize";
 import type { GitHubSimulator } from "../../simulator/index.js";
 import { findFreePort } from "../../src/free-port.js";
 import type { Models } from "../../src/db/models/index.js";
@@ -17,8 +18,14 @@ export interface SignInWorld {
   stop(): Promise<void>;
 }
 
-/** `env` adds to (or overrides) the app's environment, e.g. ADMIN_GITHUB_LOGINS. */
-export async function startSignInWorld({ env = {} }: { env?: Record<string, string> } = {}): Promise<SignInWorld> {
+export interface SignInWorldOptions {
+  /** Adds to (or overrides) the app's environment, e.g. ADMIN_GITHUB_LOGINS. */
+  env?: Record<string, string>;
+  /** The app's own connection to the world's database (e.g. through a proxy a test can cut); the test closes it. */
+  connect?: (database: TestDatabase) => Promise<Sequelize>;
+}
+
+export async function startSignInWorld({ env = {}, connect }: SignInWorldOptions = {}): Promise<SignInWorld> {
   const database = await createTestDatabase();
   const port = await findFreePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -26,7 +33,7 @@ export async function startSignInWorld({ env = {} }: { env?: Record<string, stri
     app: { ...TEST_APP, publicKey: testAppKeyPair().publicKey, callbackUrl: `${baseUrl}/auth/callback` },
   });
   const app = await startTestApp({
-    sequelize: database.sequelize,
+    sequelize: connect ? await connect(database) : database.sequelize,
     env: simulatorEnv(simulator, {
       PORT: String(port),
       BASE_URL: baseUrl,

@@ -11,5 +11,5 @@ const BACK = { href: "/admin", label: "Back to the dashboard" };
 export const dashboardErrorPages: PageErrorTranslator = (error) => {
   const httpError = error instanceof HttpError ? error : TRANSLATORS.map((translate) => translate(error)).find(Boolean);
   if (!httpError) return undefined;
-  return new PageError(httpError.status, httpError.code, "That action was refused", httpError.message, BACK);
+  return new PageError(httpError.status, httpError.code, "That action was refused", httpError.message, BACK, httpError.headers);
 };

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { html } from "hono/html";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
-import { HttpError } from "../errors.js";
+import { databaseUnavailableTranslator, HttpError } from "../errors.js";
 import { layout } from "./layout.js";
 
 export class PageError extends Error {
@@ -17,6 +17,8 @@ export class PageError extends Error {
     readonly explanation: string,
     /** Where the user can go next. */
     readonly next: { href: string; label: string } = { href: "/", label: "Back to the start page" },
+    /** Response headers the page carries (Retry-After for a passing outage). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(explanation);
     this.name = "PageError";
@@ -31,6 +33,7 @@ export function createPageErrorResponder(translators: PageErrorTranslator[], log
     const page = toPage(translators, error);
     c.header("Cache-Control", "no-store");
     if (page) {
+      for (const [name, value] of Object.entries(page.headers)) c.header(name, value);
       // The visitor's mistake or a passing outage, already answered with a page: not the maintainer's concern.
       log[page.status >= 500 && page.status !== 503 ? "warn" : "info"](
         { event: "page.error", error_code: page.code, status: page.status, method: c.req.method, path: c.req.path, cause: describe(error) },
@@ -52,8 +55,26 @@ function toPage(translators: PageErrorTranslator[], error: unknown): PageError |
     const page = translator(error);
     if (page) return page;
   }
-  if (error instanceof HttpError) return new PageError(error.status, error.code, "Request refused", error.message);
-  return undefined;
+  if (error instanceof HttpError) return new PageError(error.status, error.code, "Request refused", error.message, undefined, error.headers);
+  return databaseOutagePage(error);
+}
+
+/**
+ * The JSON routes' classification of a database outage (errors.ts), worded for people: every page
+ * group renders its errors here, so each page answers an outage the same way, with the same Retry-After.
+ */
+function databaseOutagePage(error: unknown): PageError | undefined {
+  const outage = databaseUnavailableTranslator(error);
+  if (!outage) return undefined;
+  return new PageError(
+    outage.status,
+    outage.code,
+    "The database is unreachable",
+    "This service cannot reach its database just now, so it cannot show this page. " +
+      "This usually passes within a minute: please try again shortly.",
+    undefined,
+    outage.headers,
+  );
 }
 
 function errorPage(page: PageError) {

@@ -1,0 +1,59 @@
+// The "database unreachable" page as a browser shows it, at 1280 and 390 px: styled by the one
+// stylesheet (which needs no database), nothing scrolling sideways. The outage is made by cutting
+// the app's connection at a proxy (test/reliability/page-outage.test.ts checks every page's answer).
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import type { Browser } from "playwright-core";
+import type { Sequelize } from "sequelize";
+import { connectDatabase } from "../../src/db/connection.js";
+import { startSignInWorld, type SignInWorld } from "../support/sign-in-fixture.js";
+import { startCuttableProxy, type CuttableProxy } from "../reliability/tcp-proxy.js";
+import { launchChromium, screenshot } from "./chromium.js";
+
+let world: SignInWorld;
+let proxy: CuttableProxy;
+let proxied: Sequelize;
+let browser: Browser;
+
+beforeAll(async () => {
+  world = await startSignInWorld({
+    connect: async (database) => {
+      proxy = await startCuttableProxy(database.url);
+      proxied = connectDatabase({ url: proxy.url, maxConnections: 2, queryTimeoutMs: 3_000 });
+      return proxied;
+    },
+  });
+  browser = await launchChromium();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  proxy?.restore();
+  await world?.stop();
+  await proxied?.close();
+  await proxy?.close();
+});
+
+describe("the database unreachable page in Chromium", () => {
+  it.each([
+    ["database-unreachable", 1280, 800],
+    ["database-unreachable-phone", 390, 844],
+  ])("%s: %i px wide, styled, no sideways scrolling", async (name, width, height) => {
+    proxy.cut();
+    const page = await browser.newPage({ viewport: { width, height }, isMobile: width < 500 });
+    try {
+      // Starting a sign-in stores its state first: the database is needed at once.
+      const response = await page.goto(`${world.app.url}/auth/login`);
+      expect({ status: response?.status(), retryAfter: response?.headers()["retry-after"] }).toEqual({ status: 503, retryAfter: "5" });
+      expect(await page.locator("h1").textContent()).toBe("The database is unreachable");
+      // Evaluated in the page (strings: this file is compiled without the DOM's types).
+      expect(await page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth")).not.toBe("none");
+      const { scrollWidth, clientWidth } = (await page.evaluate(
+        "({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth })",
+      )) as { scrollWidth: number; clientWidth: number };
+      expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+      await screenshot(page, name);
+    } finally {
+      await page.close();
+      proxy.restore();
+    }
+  }, 30_000);
+});
