@@ -11,7 +11,7 @@ import { homePage, notFoundPage } from "./authorize-page.js";
 import { CallCounters } from "./call-counters.js";
 import { FaultBook } from "./faults.js";
 import { oauthRoutes } from "./oauth-routes.js";
-import { RateLimits } from "./rate-limits.js";
+import { RateLimits, UserTokenRateLimits } from "./rate-limits.js";
 import { restRoutes } from "./rest-routes.js";
 import type { RegisteredClient, SimulatorEnv, SimulatorRuntime } from "./runtime.js";
 import { TokenLedger } from "./token-ledger.js";
@@ -67,6 +67,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Gi
     faults: new FaultBook(),
     counters: new CallCounters(),
     rateLimits: new RateLimits(now),
+    userTokenRateLimits: new UserTokenRateLimits(),
     appJwt: new AppJwtVerifier(options.app.publicKey, options.app, now),
     webhooks: new WebhookSender({ target: options.webhook, hookId: APP_HOOK_ID, appId: options.app.id, now }),
     shapes: { apiBaseUrl: `${url}/api/v3`, webBaseUrl: url, app: options.app },
@@ -102,6 +103,9 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Gi
     },
     addUser: (user) => world.addUser(user),
     addInstallation: (installation) => world.addInstallation(installation),
+    addOrganization: (organization) => world.addOrganization(organization),
+    addRepository: (repository) => world.addRepository(repository),
+    setRateLimit: (kind, limit, limitOptions) => runtime.userTokenRateLimits.set(kind, limit, limitOptions?.login),
     issueTokens(login, kind, issueOptions) {
       const user = world.requireUser(login);
       const client = clientOfKind(kind);
