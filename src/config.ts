@@ -58,6 +58,10 @@ export interface AppConfig {
   keepAliveIntervalSeconds: number;
   reconcileIntervalSeconds: number;
   githubRequestTimeoutMs: number;
+  /** Repositories listed per user's legacy token in the readiness check (GET /user/repos stops there). */
+  readinessRepositoryCap: number;
+  /** Users one instance checks at once during a readiness scan. */
+  readinessScanConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -182,6 +186,8 @@ const envSchema = z.object({
   KEEP_ALIVE_INTERVAL_SECONDS: integerText(5, 86400).default(60),
   RECONCILE_INTERVAL_SECONDS: integerText(60, 604800).default(3600),
   GITHUB_REQUEST_TIMEOUT_MS: integerText(100, 120000).default(10000),
+  READINESS_REPOSITORY_CAP: integerText(1, 100000).default(1000),
+  READINESS_SCAN_CONCURRENCY: integerText(1, 32).default(4),
 });
 
 export interface LoadConfigOptions {
@@ -268,6 +274,8 @@ export function loadConfig({ env, cwd = process.cwd(), warn = () => {} }: LoadCo
     keepAliveIntervalSeconds: vars.KEEP_ALIVE_INTERVAL_SECONDS,
     reconcileIntervalSeconds: vars.RECONCILE_INTERVAL_SECONDS,
     githubRequestTimeoutMs: vars.GITHUB_REQUEST_TIMEOUT_MS,
+    readinessRepositoryCap: vars.READINESS_REPOSITORY_CAP,
+    readinessScanConcurrency: vars.READINESS_SCAN_CONCURRENCY,
   };
 }
 

@@ -12,6 +12,10 @@ import { createTokenVault, type TokenVault } from "./tokens/token-vault.js";
 import { DashboardFigures } from "./migration/dashboard-figures.js";
 import { FeatureFlags } from "./migration/flags.js";
 import { createMigrationEngine, type MigrationEngine } from "./migration/migration-engine.js";
+import { AccessChecker } from "./migration/access-check.js";
+import { ReadinessReport } from "./migration/readiness-report.js";
+import { ReadinessScan } from "./migration/readiness-scan.js";
+import { listAppTokenRepositories, listReadableRepositories } from "./github/repository-access.js";
 
 export interface Services extends TokenVault, AuthServices, MigrationEngine, InstallationServices {
   config: AppConfig;
@@ -22,6 +26,10 @@ export interface Services extends TokenVault, AuthServices, MigrationEngine, Ins
   /** Who may use the dashboard (ADMIN_GITHUB_LOGINS). */
   maintainerAccess: MaintainerAccess;
   dashboardFigures: DashboardFigures;
+  /** Migration readiness: the per-user access check, the scan over many users, and what they found. */
+  accessChecker: AccessChecker;
+  readinessScan: ReadinessScan;
+  readinessReport: ReadinessReport;
 }
 
 export interface CreateServicesOptions {
@@ -38,11 +46,25 @@ export function createServices({ config, models, log }: CreateServicesOptions): 
   const githubApp = new GitHubAppApi({ fallback: () => standaloneProbot(config, log) });
   const installations = createInstallationServices({ models, githubApp, tokenStore: vault.tokenStore, log });
   const migration = createMigrationEngine({ config, models, log, flags, appSlug: () => githubApp.appSlug(), ...vault, ...auth });
+  const { github, githubRequestTimeoutMs: timeoutMs, readinessRepositoryCap: maxRepositories } = config;
+  const accessChecker = new AccessChecker({
+    models,
+    tokenStore: vault.tokenStore,
+    refresher: vault.tokenRefresher,
+    api: {
+      listLegacyRepositories: (token, onRateLimit) => listReadableRepositories({ github, token, timeoutMs, maxRepositories, onRateLimit }),
+      listAppTokenRepositories: (token, onRateLimit) => listAppTokenRepositories({ github, token, timeoutMs, maxRepositories, onRateLimit }),
+    },
+  });
+  const readinessScan = new ReadinessScan({ models, checker: accessChecker, log, concurrency: config.readinessScanConcurrency });
   return {
     config,
     models,
     log,
     githubApp,
+    accessChecker,
+    readinessScan,
+    readinessReport: new ReadinessReport({ models, scan: readinessScan, github, appSlug: () => githubApp.appSlug() }),
     ...vault,
     ...auth,
     ...installations,

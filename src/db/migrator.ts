@@ -3,13 +3,17 @@
 import type { QueryInterface, Sequelize } from "sequelize";
 import { SequelizeStorage, Umzug, type MigrationFn } from "umzug";
 import * as initialSchema from "./migrations/0001-initial-schema.js";
+import * as migrationReadiness from "./migrations/0017-migration-readiness.js";
 
 interface MigrationModule {
   up: MigrationFn<QueryInterface>;
   down: MigrationFn<QueryInterface>;
 }
 
-const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [["0001-initial-schema", initialSchema]];
+const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [
+  ["0001-initial-schema", initialSchema],
+  ["0017-migration-readiness", migrationReadiness],
+];
 
 export interface MigratorLogger {
   info(message: string): void;

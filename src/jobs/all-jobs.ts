@@ -6,6 +6,8 @@ import { RECONCILIATION_JOB } from "../installations/reconciliation.js";
 import { createWebhookRedeliveryJob } from "../webhooks/redelivery.js";
 import { scheduleJob, type IntervalJob } from "./interval-job.js";
 
+const READINESS_SCAN_INTERVAL_MS = 5_000;
+
 export function createJobs(services: Services): IntervalJob[] {
   return [
     scheduleJob({
@@ -22,5 +24,7 @@ export function createJobs(services: Services): IntervalJob[] {
       log: services.log,
     }),
     createWebhookRedeliveryJob(services),
+    // Every instance helps with a running readiness scan; SKIP LOCKED claims keep them apart.
+    scheduleJob({ name: "readiness-scan", intervalMs: READINESS_SCAN_INTERVAL_MS, run: () => services.readinessScan.runPass(), log: services.log }),
   ];
 }

@@ -5,7 +5,7 @@
 // A batch runs in the background and keeps its migration_batches row (counts, heartbeat) current.
 import type { Logger } from "pino";
 import { QueryTypes, type Transaction } from "sequelize";
-import type { MigrationBatchRow, Models, UserRow } from "../db/models/index.js";
+import type { BatchState, MigrationBatchRow, Models, UserRow } from "../db/models/index.js";
 import { TransientGitHubError } from "../github/errors.js";
 import type { TokenCheck } from "../github/oauth-app-credentials.js";
 import { enqueueNotification } from "../notifications/outbox.js";
@@ -28,7 +28,7 @@ export interface BatchView {
   requestedBy: string;
   size: number;
   dryRun: boolean;
-  state: "running" | "finished" | "failed";
+  state: BatchState;
   /** Outcomes so far: claimed, migrated, consent_required, failed, deferred, skipped, legacy_token_*; would_* for dry runs. */
   counts: Record<string, number>;
   error: string | null;

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { AuthServices } from "../auth/auth-services.js";
 import type { AppConfig } from "../config.js";
 import type { Models } from "../db/models/index.js";
+import { appInstallUrl } from "../github/install-links.js";
 import { OAuthAppCredentials } from "../github/oauth-app-credentials.js";
 import { getAuthenticatedUser, listUserInstallations } from "../github/user-api.js";
 import type { TokenVault } from "../tokens/token-vault.js";
@@ -85,7 +86,7 @@ export function createMigrationEngine({
         consentUrl: async (user) => createConsentLink(user.githubId, user.login),
         installUrl: async (accountId) => {
           const slug = await appSlug();
-          return slug ? `${github.webBaseUrl}/apps/${encodeURIComponent(slug)}/installations/new/permissions?suggested_target_id=${accountId}` : null;
+          return slug ? appInstallUrl(github, slug, accountId) : null;
         },
       },
       log,

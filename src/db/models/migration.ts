@@ -21,7 +21,8 @@ export interface MigrationEventRow extends Model<InferAttributes<MigrationEventR
   createdAt: CreationOptional<Date>;
 }
 
-export type BatchState = "running" | "finished" | "failed";
+/** `paused`: the rollout guard stopped it (migration/rollout-guard.ts); it resumes when the guard is cleared. */
+export type BatchState = "running" | "paused" | "finished" | "failed";
 
 export interface MigrationBatchRow extends Model<InferAttributes<MigrationBatchRow>, InferCreationAttributes<MigrationBatchRow>> {
   id: CreationOptional<number>;
