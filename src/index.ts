@@ -4,6 +4,7 @@ import type { ApplicationFunction } from "probot";
 import { adminFlagsRoutes } from "./http/admin-flags-routes.js";
 import { adminInstallationsRoutes } from "./http/admin-installations-routes.js";
 import { adminMigrationRoutes } from "./http/admin-migration-routes.js";
+import { adminReadinessRoutes, readinessErrorTranslator } from "./http/admin-readiness-routes.js";
 import { migrationErrorTranslator, type AdminAccess } from "./http/admin-request.js";
 import { adminUsersRoutes } from "./http/admin-users-routes.js";
 import { authRoutes } from "./http/auth-routes.js";
@@ -38,7 +39,7 @@ export function createHttpApp(services: Services): Hono {
   };
   return buildHttpApp({
     log: services.log,
-    errorTranslators: [tokenErrorTranslator, migrationErrorTranslator, databaseUnavailableTranslator],
+    errorTranslators: [tokenErrorTranslator, migrationErrorTranslator, readinessErrorTranslator, databaseUnavailableTranslator],
     routeGroups: [
       healthRoutes({ sequelize: services.models.sequelize }),
       tokenApiRoutes({ resolver: services.tokenResolver, serviceApiToken: services.config.serviceApiToken }),
@@ -73,6 +74,7 @@ export function createHttpApp(services: Services): Hono {
       }),
       adminFlagsRoutes({ access: adminAccess, flags: services.flags }),
       adminInstallationsRoutes({ access: adminAccess, installations: services.installations }),
+      adminReadinessRoutes({ access: adminAccess, scan: services.readinessScan, report: services.readinessReport, preview: services.flagPreview }),
       dashboardRoutes({
         figures: services.dashboardFigures,
         maintainers: services.maintainerAccess,

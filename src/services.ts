@@ -13,6 +13,7 @@ import { DashboardFigures } from "./migration/dashboard-figures.js";
 import { FeatureFlags } from "./migration/flags.js";
 import { createMigrationEngine, type MigrationEngine } from "./migration/migration-engine.js";
 import { AccessChecker } from "./migration/access-check.js";
+import { FlagPreview } from "./migration/flag-preview.js";
 import { ReadinessReport } from "./migration/readiness-report.js";
 import { ReadinessScan } from "./migration/readiness-scan.js";
 import { listAppTokenRepositories, listReadableRepositories } from "./github/repository-access.js";
@@ -30,6 +31,8 @@ export interface Services extends TokenVault, AuthServices, MigrationEngine, Ins
   accessChecker: AccessChecker;
   readinessScan: ReadinessScan;
   readinessReport: ReadinessReport;
+  /** What a flag change would do to token resolution, before it is made. */
+  flagPreview: FlagPreview;
 }
 
 export interface CreateServicesOptions {
@@ -65,6 +68,7 @@ export function createServices({ config, models, log }: CreateServicesOptions): 
     accessChecker,
     readinessScan,
     readinessReport: new ReadinessReport({ models, scan: readinessScan, github, appSlug: () => githubApp.appSlug() }),
+    flagPreview: new FlagPreview({ models, flags }),
     ...vault,
     ...auth,
     ...installations,

@@ -75,14 +75,14 @@ export class ReadinessReport {
         { type: QueryTypes.SELECT },
       ),
       models.sequelize.query<{ account_id: string; account: string; users: number; repositories: number }>(
-        `SELECT missing->>'account_id' AS account_id,
-                (array_agg(missing->>'account' ORDER BY c.checked_at DESC))[1] AS account,
+        `SELECT entry->>'account_id' AS account_id,
+                (array_agg(entry->>'account' ORDER BY c.checked_at DESC))[1] AS account,
                 count(DISTINCT c.user_id)::int AS users,
                 count(DISTINCT repository_id)::int AS repositories
            FROM user_access_checks c
-           CROSS JOIN LATERAL jsonb_array_elements(c.missing) AS missing
-           CROSS JOIN LATERAL jsonb_array_elements_text(missing->'repository_ids') AS repository_id
-          GROUP BY missing->>'account_id'
+           CROSS JOIN LATERAL jsonb_array_elements(c.missing) AS entry
+           CROSS JOIN LATERAL jsonb_array_elements_text(entry->'repository_ids') AS repository_id
+          GROUP BY entry->>'account_id'
           ORDER BY users DESC, repositories DESC, account ASC
           LIMIT :limit`,
         { replacements: { limit: ACCOUNTS_LIMIT }, type: QueryTypes.SELECT },

@@ -1,6 +1,6 @@
 // Which users get GitHub App tokens and whether legacy OAuth tokens may still be served.
 import { createHash } from "node:crypto";
-import type { FeatureFlags } from "../migration/flags.js";
+import type { FeatureFlags, FlagValues } from "../migration/flags.js";
 
 export interface RolloutPolicy {
   appTokensAllowedFor(user: { githubId: number; login: string }): Promise<boolean>;
@@ -23,14 +23,24 @@ export class FeatureFlagRolloutPolicy implements RolloutPolicy {
   }
 
   async appTokensAllowedFor(user: { githubId: number; login: string }): Promise<boolean> {
-    const flags = await this.#flags.read();
-    if (!flags.github_app_tokens_enabled) return false;
-    if (flags.github_app_tokens_allow_list.includes(user.login.toLowerCase())) return true;
-    return rolloutBucket(user.githubId) < flags.github_app_tokens_rollout_percent;
+    return appTokensAllowedUnder(await this.#flags.read(), user);
   }
 
   async legacyTokensServedNow(): Promise<boolean> {
-    const deprecationDate = (await this.#flags.read()).oauth_token_deprecation_date;
-    return deprecationDate === null || this.#now() < deprecationDate;
+    return legacyTokensServedUnder(await this.#flags.read(), this.#now());
   }
+}
+
+type RolloutFlags = Pick<FlagValues, "github_app_tokens_enabled" | "github_app_tokens_allow_list" | "github_app_tokens_rollout_percent">;
+
+/** The rollout rule for given flag values (the flag preview asks it of values not yet set). */
+export function appTokensAllowedUnder(flags: RolloutFlags, user: { githubId: number; login: string }): boolean {
+  if (!flags.github_app_tokens_enabled) return false;
+  if (flags.github_app_tokens_allow_list.includes(user.login.toLowerCase())) return true;
+  return rolloutBucket(user.githubId) < flags.github_app_tokens_rollout_percent;
+}
+
+export function legacyTokensServedUnder(flags: Pick<FlagValues, "oauth_token_deprecation_date">, now: Date): boolean {
+  const deprecationDate = flags.oauth_token_deprecation_date;
+  return deprecationDate === null || now < deprecationDate;
 }
