@@ -26,6 +26,7 @@ export async function runEndpoint(
     return dropConnection(c);
   }
   if ("drop" in fault) return dropConnection(c);
+  if ("oauthError" in fault) return c.json({ error: fault.oauthError, error_description: `Simulated: ${fault.oauthError}` }, 200);
   if ("timeout" in fault) {
     await pause(HOLD_OPEN_MS, runtime.stopping);
     return dropConnection(c);

@@ -97,7 +97,9 @@ export type FaultKind =
   | { rateLimited403: true; resetInSeconds: number }
   | { timeout: true }
   | { drop: true }
-  | { rotateThenDrop: true };
+  | { rotateThenDrop: true }
+  /** The token endpoint's refusal (HTTP 200 with an error body, as GitHub answers), e.g. `bad_refresh_token`; nothing rotates. */
+  | { oauthError: "bad_refresh_token" | "incorrect_client_credentials" };
 
 export interface StartSimulatorOptions {
   /** Default: a free port on 127.0.0.1. */

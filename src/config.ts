@@ -18,6 +18,10 @@ export interface FlagDefaults {
   githubAppTokensAllowList: string[];
   userMigrationBatchSize: number;
   oauthTokenDeprecationDate: Date | null;
+  rolloutGuardEnabled: boolean;
+  rolloutGuardThresholdPercent: number;
+  rolloutGuardWindowMinutes: number;
+  rolloutGuardMinResolutions: number;
 }
 
 export interface GitHubEndpoints {
@@ -182,6 +186,10 @@ const envSchema = z.object({
       error: "must be a date such as 2027-06-30 (or an ISO 8601 time)",
     })
     .optional(),
+  ROLLOUT_GUARD_ENABLED: booleanText.default(false),
+  ROLLOUT_GUARD_THRESHOLD_PERCENT: integerText(1, 100).default(5),
+  ROLLOUT_GUARD_WINDOW_MINUTES: integerText(1, 1440).default(15),
+  ROLLOUT_GUARD_MIN_RESOLUTIONS: integerText(1, 1000000).default(20),
   TOKEN_REFRESH_MARGIN_SECONDS: integerText(0, 28800).default(300),
   KEEP_ALIVE_INTERVAL_SECONDS: integerText(5, 86400).default(60),
   RECONCILE_INTERVAL_SECONDS: integerText(60, 604800).default(3600),
@@ -269,6 +277,10 @@ export function loadConfig({ env, cwd = process.cwd(), warn = () => {} }: LoadCo
       githubAppTokensAllowList: vars.GITHUB_APP_TOKENS_ALLOW_LIST.map((login) => login.toLowerCase()),
       userMigrationBatchSize: vars.USER_MIGRATION_BATCH_SIZE,
       oauthTokenDeprecationDate: vars.OAUTH_TOKEN_DEPRECATION_DATE ? new Date(vars.OAUTH_TOKEN_DEPRECATION_DATE) : null,
+      rolloutGuardEnabled: vars.ROLLOUT_GUARD_ENABLED,
+      rolloutGuardThresholdPercent: vars.ROLLOUT_GUARD_THRESHOLD_PERCENT,
+      rolloutGuardWindowMinutes: vars.ROLLOUT_GUARD_WINDOW_MINUTES,
+      rolloutGuardMinResolutions: vars.ROLLOUT_GUARD_MIN_RESOLUTIONS,
     },
     tokenRefreshMarginSeconds: vars.TOKEN_REFRESH_MARGIN_SECONDS,
     keepAliveIntervalSeconds: vars.KEEP_ALIVE_INTERVAL_SECONDS,

@@ -5,6 +5,7 @@ import { adminFlagsRoutes } from "./http/admin-flags-routes.js";
 import { adminInstallationsRoutes } from "./http/admin-installations-routes.js";
 import { adminMigrationRoutes } from "./http/admin-migration-routes.js";
 import { adminReadinessRoutes, readinessErrorTranslator } from "./http/admin-readiness-routes.js";
+import { adminRolloutGuardRoutes, rolloutGuardErrorTranslator } from "./http/admin-rollout-guard-routes.js";
 import { migrationErrorTranslator, type AdminAccess } from "./http/admin-request.js";
 import { adminUsersRoutes } from "./http/admin-users-routes.js";
 import { authRoutes } from "./http/auth-routes.js";
@@ -39,7 +40,7 @@ export function createHttpApp(services: Services): Hono {
   };
   return buildHttpApp({
     log: services.log,
-    errorTranslators: [tokenErrorTranslator, migrationErrorTranslator, readinessErrorTranslator, databaseUnavailableTranslator],
+    errorTranslators: [tokenErrorTranslator, migrationErrorTranslator, readinessErrorTranslator, rolloutGuardErrorTranslator, databaseUnavailableTranslator],
     routeGroups: [
       healthRoutes({ sequelize: services.models.sequelize }),
       tokenApiRoutes({ resolver: services.tokenResolver, serviceApiToken: services.config.serviceApiToken }),
@@ -75,6 +76,7 @@ export function createHttpApp(services: Services): Hono {
       adminFlagsRoutes({ access: adminAccess, flags: services.flags }),
       adminInstallationsRoutes({ access: adminAccess, installations: services.installations }),
       adminReadinessRoutes({ access: adminAccess, scan: services.readinessScan, report: services.readinessReport, preview: services.flagPreview }),
+      adminRolloutGuardRoutes({ access: adminAccess, guard: services.rolloutGuard }),
       dashboardRoutes({
         figures: services.dashboardFigures,
         maintainers: services.maintainerAccess,

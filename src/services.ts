@@ -14,6 +14,7 @@ import { FeatureFlags } from "./migration/flags.js";
 import { createMigrationEngine, type MigrationEngine } from "./migration/migration-engine.js";
 import { AccessChecker } from "./migration/access-check.js";
 import { FlagPreview } from "./migration/flag-preview.js";
+import { RolloutGuard } from "./migration/rollout-guard.js";
 import { ReadinessReport } from "./migration/readiness-report.js";
 import { ReadinessScan } from "./migration/readiness-scan.js";
 import { listAppTokenRepositories, listReadableRepositories } from "./github/repository-access.js";
@@ -33,6 +34,8 @@ export interface Services extends TokenVault, AuthServices, MigrationEngine, Ins
   readinessReport: ReadinessReport;
   /** What a flag change would do to token resolution, before it is made. */
   flagPreview: FlagPreview;
+  /** Pauses batches and refuses rollout raises while resolutions fail too often (rollout_guard_* flags). */
+  rolloutGuard: RolloutGuard;
 }
 
 export interface CreateServicesOptions {
@@ -43,12 +46,14 @@ export interface CreateServicesOptions {
 
 export function createServices({ config, models, log }: CreateServicesOptions): Services {
   const flags = new FeatureFlags({ models, defaults: config.flagDefaults });
+  const rolloutGuard = new RolloutGuard({ models, flags });
+  flags.requireApproval((change, transaction) => rolloutGuard.approveFlagChange(change, transaction));
   const consentLinks = new ConsentLinks({ baseUrl: config.baseUrl, secret: config.sessionSecret });
   const vault = createTokenVault({ config, models, log, flags, consentLinks });
   const auth = createAuthServices({ config, models, log, vault, consentLinks });
   const githubApp = new GitHubAppApi({ fallback: () => standaloneProbot(config, log) });
   const installations = createInstallationServices({ models, githubApp, tokenStore: vault.tokenStore, log });
-  const migration = createMigrationEngine({ config, models, log, flags, appSlug: () => githubApp.appSlug(), ...vault, ...auth });
+  const migration = createMigrationEngine({ config, models, log, flags, rolloutGuard, appSlug: () => githubApp.appSlug(), ...vault, ...auth });
   const { github, githubRequestTimeoutMs: timeoutMs, readinessRepositoryCap: maxRepositories } = config;
   const accessChecker = new AccessChecker({
     models,
@@ -69,6 +74,7 @@ export function createServices({ config, models, log }: CreateServicesOptions): 
     readinessScan,
     readinessReport: new ReadinessReport({ models, scan: readinessScan, github, appSlug: () => githubApp.appSlug() }),
     flagPreview: new FlagPreview({ models, flags }),
+    rolloutGuard,
     ...vault,
     ...auth,
     ...installations,

@@ -8,7 +8,8 @@ import { parseInput, parseJsonBody } from "./input.js";
 
 const flagNameParam = z.object({ name: z.string().regex(/^[a-z_]{1,64}$/, { error: "name must be a flag name" }) });
 // The value's own shape is the flag's business (flags.ts validates it per flag).
-const flagRequest = z.strictObject({ value: z.unknown() }).refine((body) => "value" in body, {
+// `override`: the maintainer confirms raising the rollout percent while the rollout guard is tripped.
+const flagRequest = z.strictObject({ value: z.unknown(), override: z.boolean().optional() }).refine((body) => "value" in body, {
   error: "value is required",
   path: ["value"],
 });
@@ -35,8 +36,8 @@ export function adminFlagsRoutes({ access, flags }: { access: AdminAccess; flags
   routes.put("/:name", async (c) => {
     const actor = actorOf(c);
     const { name } = parseInput(flagNameParam, c.req.param());
-    const { value } = await parseJsonBody(c, flagRequest);
-    return c.json(flagChangeJson(await flags.set({ name, value, actor })));
+    const { value, override } = await parseJsonBody(c, flagRequest);
+    return c.json(flagChangeJson(await flags.set({ name, value, actor, override })));
   });
 
   return routes;

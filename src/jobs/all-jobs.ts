@@ -7,6 +7,7 @@ import { createWebhookRedeliveryJob } from "../webhooks/redelivery.js";
 import { scheduleJob, type IntervalJob } from "./interval-job.js";
 
 const READINESS_SCAN_INTERVAL_MS = 5_000;
+const ROLLOUT_GUARD_INTERVAL_MS = 5_000;
 
 export function createJobs(services: Services): IntervalJob[] {
   return [
@@ -26,5 +27,15 @@ export function createJobs(services: Services): IntervalJob[] {
     createWebhookRedeliveryJob(services),
     // Every instance helps with a running readiness scan; SKIP LOCKED claims keep them apart.
     scheduleJob({ name: "readiness-scan", intervalMs: READINESS_SCAN_INTERVAL_MS, run: () => services.readinessScan.runPass(), log: services.log }),
+    // This instance's resolution outcomes go to the database, then the guard judges every instance's.
+    scheduleJob({
+      name: "rollout-guard",
+      intervalMs: ROLLOUT_GUARD_INTERVAL_MS,
+      run: async () => {
+        await services.resolutionOutcomes.flush();
+        await services.rolloutGuard.evaluate();
+      },
+      log: services.log,
+    }),
   ];
 }

@@ -65,7 +65,14 @@ export interface MigrationBatchesOptions {
   heartbeatMs?: number;
   /** Tries per user when GitHub answers with a transient error, before the user is deferred. */
   maxAttempts?: number;
+  /** The rollout guard: while it is tripped a batch takes nobody new and waits (state `paused`). */
+  guard?: { isTripped(): Promise<boolean> };
+  /** How often a paused batch asks whether the guard was cleared. */
+  guardPollMs?: number;
 }
+
+/** A guard's answer is reused this long, so a chunk of users asks it once, not once per user. */
+const GUARD_ANSWER_MS = 500;
 
 type CountKey = string;
 const STALE_AFTER_MS = 2 * 60_000;
@@ -82,7 +89,16 @@ export class MigrationBatches {
   readonly #running = new Set<Promise<unknown>>();
 
   constructor(options: MigrationBatchesOptions) {
-    this.#options = { concurrency: 8, chunkSize: 50, leaseSeconds: 300, heartbeatMs: 5_000, maxAttempts: 3, ...options };
+    this.#options = {
+      concurrency: 8,
+      chunkSize: 50,
+      leaseSeconds: 300,
+      heartbeatMs: 5_000,
+      maxAttempts: 3,
+      guardPollMs: 2_000,
+      ...options,
+      guard: options.guard ?? { isTripped: async () => false },
+    };
   }
 
   /** Creates the batch row and runs the batch in the background; `finished` settles when it ends. */
@@ -161,19 +177,32 @@ export class MigrationBatches {
         await this.#dryRun(batch, counts, retryFailedBefore);
       } else {
         const pacer = new GitHubPacer({ concurrency: this.#options.concurrency });
+        const guardTripped = cachedAnswer(() => this.#options.guard.isTripped(), GUARD_ANSWER_MS);
         let remaining = batch.size;
         while (remaining > 0) {
+          await this.#waitWhileGuardTripped(batch, guardTripped, onProgress);
           const users = await this.#claim(batch.id, Math.min(remaining, this.#options.chunkSize), retryFailedBefore);
           if (users.length === 0) break;
           remaining -= users.length;
           add(counts, "claimed", users.length);
           for (const user of users) inFlight.add(user.id);
-          await Promise.all(
-            users.map(async (user) => {
-              for (const key of await this.#processUser(user, batch.id, actor, pacer)) add(counts, key);
+          // Users start a few at a time (twice the GitHub concurrency, so database work overlaps the
+          // calls), each asking the guard first: a trip stops the chunk within a few users.
+          const queue = [...users];
+          const worker = async () => {
+            for (let user = queue.shift(); user; user = queue.shift()) {
+              if (await guardTripped()) {
+                // Not started: handed back, and taken again once the guard is cleared.
+                await this.#release(user, batch.id);
+                add(counts, "claimed", -1);
+                remaining += 1;
+              } else {
+                for (const key of await this.#processUser(user, batch.id, actor, pacer)) add(counts, key);
+              }
               inFlight.delete(user.id);
-            }),
-          );
+            }
+          };
+          await Promise.all(Array.from({ length: Math.min(queue.length, this.#options.concurrency * 2) }, worker));
           await this.#heartbeat(batch, counts, inFlight);
           onProgress?.(toView(batch));
         }
@@ -332,6 +361,21 @@ export class MigrationBatches {
     return (await models.Installation.count({ where: { accountId: user.githubId, deletedAt: null } })) > 0;
   }
 
+  /** While the rollout guard is tripped the batch is `paused`: it takes nobody and asks again every guardPollMs. */
+  async #waitWhileGuardTripped(batch: MigrationBatchRow, guardTripped: () => Promise<boolean>, onProgress?: (batch: BatchView) => void): Promise<void> {
+    if (!(await guardTripped())) return;
+    await batch.update({ state: "paused", heartbeatAt: new Date() });
+    onProgress?.(toView(batch));
+    this.#options.log.warn({ batchId: batch.id }, "migration batch paused by the rollout guard");
+    while (await guardTripped()) await new Promise((resolve) => setTimeout(resolve, this.#options.guardPollMs));
+    await batch.update({ state: "running", heartbeatAt: new Date() });
+    onProgress?.(toView(batch));
+  }
+
+  async #release(user: UserRow, batchId: number): Promise<void> {
+    await this.#options.models.User.update({ batchClaimId: null, batchClaimExpiresAt: null }, { where: { id: user.id, batchClaimId: batchId } });
+  }
+
   /** Leaves the claim in place until `seconds` from now, so no batch takes the user before then. */
   async #defer(user: UserRow, batchId: number, seconds: number): Promise<void> {
     await this.#options.models.User.update(
@@ -350,6 +394,15 @@ export class MigrationBatches {
     }
     await batch.update({ counts: { ...counts }, heartbeatAt: new Date() });
   }
+}
+
+/** `ask`'s answer, reused for `ms` (concurrent callers share one question). */
+function cachedAnswer(ask: () => Promise<boolean>, ms: number): () => Promise<boolean> {
+  let answer: { value: Promise<boolean>; at: number } | undefined;
+  return () => {
+    if (!answer || Date.now() - answer.at > ms) answer = { value: ask(), at: Date.now() };
+    return answer.value;
+  };
 }
 
 function add(counts: Record<CountKey, number>, key: CountKey, amount = 1): void {

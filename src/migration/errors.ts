@@ -67,3 +67,11 @@ export class AccessNotCheckedError extends Error {
     this.name = "AccessNotCheckedError";
   }
 }
+
+/** Raising the rollout percent while the rollout guard is tripped, without confirming an override. */
+export class RolloutGuardTrippedError extends Error {
+  constructor(readonly guardReason: string) {
+    super(`The rollout guard is tripped (${guardReason}); raising the rollout percent needs a confirmed override, or clear the guard first.`);
+    this.name = "RolloutGuardTrippedError";
+  }
+}

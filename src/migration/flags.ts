@@ -83,7 +83,28 @@ const FLAG_DEFINITIONS = {
     fromDefaults: (defaults) => defaults.oauthTokenDeprecationDate,
     description: "After this time legacy OAuth tokens are no longer served and cleanup may revoke them; null for never.",
   } satisfies FlagDefinition<Date | null>,
+  rollout_guard_enabled: {
+    schema: z.boolean({ error: "must be true or false" }),
+    fromText: (text) => (text === "true" ? true : text === "false" ? false : text),
+    toJson: asIs,
+    fromDefaults: (defaults) => defaults.rolloutGuardEnabled,
+    description: "The rollout guard: pauses batches and refuses rollout raises while too many resolutions end in reauth_required or a failed refresh.",
+  } satisfies FlagDefinition<boolean>,
+  rollout_guard_threshold_percent: wholeNumberFlag(1, 100, (defaults) => defaults.rolloutGuardThresholdPercent, "Share of resolutions in the window (ending reauth_required or in a failed refresh) above which the guard trips."),
+  rollout_guard_window_minutes: wholeNumberFlag(1, 1440, (defaults) => defaults.rolloutGuardWindowMinutes, "The guard's sliding window, in minutes; it also watches this long after the rollout percent is raised."),
+  rollout_guard_min_resolutions: wholeNumberFlag(1, 1_000_000, (defaults) => defaults.rolloutGuardMinResolutions, "Resolutions the window must hold before the guard judges the share (a few failures among few calls prove little)."),
 };
+
+function wholeNumberFlag(min: number, max: number, fromDefaults: (defaults: FlagDefaults) => number, description: string): FlagDefinition<number> {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return {
+    schema: z.number({ error: message }).int({ error: message }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }),
+    fromText: (text) => (/^\d+$/.test(text) ? Number(text) : text),
+    toJson: asIs,
+    fromDefaults,
+    description,
+  };
+}
 
 export type FlagName = keyof typeof FLAG_DEFINITIONS;
 export const FLAG_NAMES = Object.keys(FLAG_DEFINITIONS) as FlagName[];
@@ -94,6 +115,10 @@ export interface FlagValues {
   github_app_tokens_allow_list: string[];
   user_migration_batch_size: number;
   oauth_token_deprecation_date: Date | null;
+  rollout_guard_enabled: boolean;
+  rollout_guard_threshold_percent: number;
+  rollout_guard_window_minutes: number;
+  rollout_guard_min_resolutions: number;
 }
 
 export interface FlagState {
@@ -136,9 +161,16 @@ function flagToJson<N extends FlagName>(name: N, value: FlagValues[N]): unknown 
   return (FLAG_DEFINITIONS[name].toJson as (value: FlagValues[N]) => unknown)(value);
 }
 
+/** A rule a flag change must pass inside its transaction (the rollout guard's); it throws to refuse. */
+export type FlagChangeApproval = (
+  change: { name: FlagName; oldValue: unknown; newValue: unknown; actor: string; override: boolean },
+  transaction: Transaction,
+) => Promise<void>;
+
 export class FeatureFlags {
   readonly #models: Models;
   readonly #defaults: FlagDefaults;
+  readonly #approvals: FlagChangeApproval[] = [];
 
   constructor({ models, defaults }: { models: Models; defaults: FlagDefaults }) {
     this.#models = models;
@@ -160,7 +192,7 @@ export class FeatureFlags {
    * form (as the admin API receives it); the CLI passes parseFlagText's result through toJson first.
    */
   async set(
-    { name, value, actor }: { name: string; value: unknown; actor: string },
+    { name, value, actor, override = false }: { name: string; value: unknown; actor: string; override?: boolean },
     transaction?: Transaction,
   ): Promise<FlagChange> {
     const flagName = parseFlagName(name);
@@ -169,6 +201,7 @@ export class FeatureFlags {
       // The row lock serialises concurrent writers, so each change records the value it replaced.
       const current = await this.#models.FeatureFlag.findByPk(flagName, { transaction: t, lock: t.LOCK.UPDATE });
       const oldValue = current ? current.value : flagToJson(flagName, FLAG_DEFINITIONS[flagName].fromDefaults(this.#defaults));
+      for (const approve of this.#approvals) await approve({ name: flagName, oldValue, newValue: json, actor, override }, t);
       const now = new Date();
       if (current) await current.update({ value: json, updatedBy: actor, updatedAt: now }, { transaction: t });
       else await this.#models.FeatureFlag.create({ name: flagName, value: json, updatedBy: actor, updatedAt: now }, { transaction: t });
@@ -179,6 +212,11 @@ export class FeatureFlags {
       return toChange(change);
     };
     return transaction ? write(transaction) : this.#models.sequelize.transaction(write);
+  }
+
+  /** Adds a rule every later change must pass (`override` is the maintainer's confirmation to pass it anyway). */
+  requireApproval(approval: FlagChangeApproval): void {
+    this.#approvals.push(approval);
   }
 
   /** Newest first. */

@@ -39,6 +39,8 @@ export interface CreateMigrationEngineOptions
    */
   appSlug?: () => Promise<string | null>;
   flags: FeatureFlags;
+  /** Pauses running batches while it is tripped (migration/rollout-guard.ts). */
+  rolloutGuard?: { isTripped(): Promise<boolean> };
 }
 
 export function createMigrationEngine({
@@ -50,6 +52,7 @@ export function createMigrationEngine({
   createConsentLink,
   appSlug = async () => null,
   flags,
+  rolloutGuard,
 }: CreateMigrationEngineOptions): MigrationEngine {
   const { github, githubRequestTimeoutMs: timeoutMs } = config;
   const legacy =
@@ -90,6 +93,7 @@ export function createMigrationEngine({
         },
       },
       log,
+      guard: rolloutGuard,
     }),
     migrationRollback: new MigrationRollback({ models, flags }),
     legacyCleanup: new LegacyCleanup({

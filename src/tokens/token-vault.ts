@@ -10,6 +10,7 @@ import { KeyRotation } from "./key-rotation.js";
 import { TokenKeepAlive } from "./keep-alive.js";
 import { TokenRefresher } from "./refresh.js";
 import { TokenResolver } from "./resolution.js";
+import { ResolutionOutcomeLog } from "./resolution-outcomes.js";
 import { FeatureFlagRolloutPolicy } from "./rollout-policy.js";
 import { TokenSealer } from "./sealing.js";
 import { observeRateLimit } from "./token-metrics.js";
@@ -24,6 +25,8 @@ export interface TokenVault {
   tokenKeepAlive: TokenKeepAlive;
   keyRotation: KeyRotation;
   userOctokits: UserOctokitFactory;
+  /** How resolutions end, per minute, for the rollout guard; flushed to the database by a job. */
+  resolutionOutcomes: ResolutionOutcomeLog;
 }
 
 export interface CreateTokenVaultOptions {
@@ -58,7 +61,9 @@ export function createTokenVault({ config, models, log, flags, consentLinks }: C
       });
     },
   });
+  const resolutionOutcomes = new ResolutionOutcomeLog({ models });
   const tokenResolver = new TokenResolver({
+    outcomes: resolutionOutcomes,
     models,
     store: tokenStore,
     refresher: tokenRefresher,
@@ -72,6 +77,7 @@ export function createTokenVault({ config, models, log, flags, consentLinks }: C
     tokenStore,
     tokenRefresher,
     tokenResolver,
+    resolutionOutcomes,
     tokenKeepAlive: new TokenKeepAlive({
       models,
       refresher: tokenRefresher,
