@@ -87,6 +87,7 @@ export function createHttpApp(services: Services): Hono {
         flags: services.flags,
         baseUrl: services.config.baseUrl,
         log: services.log,
+        readiness: { report: services.readinessReport, scan: services.readinessScan, preview: services.flagPreview, guard: services.rolloutGuard },
       }),
     ],
   });
