@@ -1,10 +1,22 @@
 // `flags list|set|history`: the rollout flags from a terminal.
-import { InvalidFlagValueError, UnknownFlagError } from "../migration/errors.js";
+import { createInterface } from "node:readline/promises";
+import { InvalidFlagValueError, RolloutGuardTrippedError, UnknownFlagError } from "../migration/errors.js";
 import { parseFlagName, parseFlagText } from "../migration/flags.js";
 import type { CliCommand } from "./command.js";
 import { ACTOR_OPTION, actorFrom, CliInputError, reportingRefusals } from "./maintainer-input.js";
 
-const REFUSALS = [UnknownFlagError, InvalidFlagValueError];
+const REFUSALS = [UnknownFlagError, InvalidFlagValueError, RolloutGuardTrippedError];
+
+/** Asks on the terminal; false without one (scripts pass --yes). */
+async function confirmOnTerminal(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(question)).trim());
+  } finally {
+    prompt.close();
+  }
+}
 
 export const flagCommands: CliCommand[] = [
   {
@@ -24,6 +36,8 @@ export const flagCommands: CliCommand[] = [
     options: {
       name: { type: "string", description: "The flag's name" },
       value: { type: "string", description: "The new value" },
+      yes: { type: "boolean", default: false, description: "Apply without asking (after showing the preview)" },
+      override: { type: "boolean", default: false, description: "Raise the rollout percent although the rollout guard is tripped (recorded)" },
       ...ACTOR_OPTION,
     },
     async run({ services, values, output }) {
@@ -34,9 +48,20 @@ export const flagCommands: CliCommand[] = [
           const name = parseFlagName(values.name);
           const parsed = parseFlagText(name, values.value);
           const value = parsed instanceof Date ? parsed.toISOString() : parsed;
-          const change = await services.flags.set({ name, value, actor: actorFrom(values) });
+          const preview = await services.flagPreview.preview(name, value);
+          output.line(`preview of ${name} → ${JSON.stringify(value)}:`);
+          output.line(`  served the App token instead of OAuth:   ${preview.switch_to_app}`);
+          output.line(`  served OAuth instead of the App token:   ${preview.switch_to_oauth}`);
+          output.line(`  left with no token (reauth_required):    ${preview.lose_token}`);
+          output.line(`  would lose access to some repository:    ${preview.lose_repository_access}`);
+          if (values.yes !== true && !(await confirmOnTerminal("Apply this change? [y/N] "))) {
+            output.line(process.stdin.isTTY ? "not changed" : "error: not changed: confirm with --yes (no terminal to ask on)");
+            output.json({ preview, applied: false });
+            return process.stdin.isTTY ? 1 : 2;
+          }
+          const change = await services.flags.set({ name, value, actor: actorFrom(values), override: values.override === true });
           output.line(`${change.name}: ${JSON.stringify(change.oldValue)} → ${JSON.stringify(change.newValue)}`);
-          output.json(change);
+          output.json({ ...change, preview, applied: true });
         },
         REFUSALS,
       );

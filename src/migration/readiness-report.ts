@@ -66,7 +66,7 @@ export class ReadinessReport {
 
   async summary(): Promise<ReadinessSummary> {
     const { models, scan } = this.#options;
-    const [[counts], accounts, progress, installUrl] = await Promise.all([
+    const [[counts], accounts, progress] = await Promise.all([
       models.sequelize.query<{ checked: number; covered: number; losing: number }>(
         `SELECT count(*)::int AS checked,
                 count(*) FILTER (WHERE covered_repositories = legacy_repositories)::int AS covered,
@@ -88,8 +88,8 @@ export class ReadinessReport {
         { replacements: { limit: ACCOUNTS_LIMIT }, type: QueryTypes.SELECT },
       ),
       scan.progress(),
-      this.#installUrlBuilder(),
     ]);
+    const installUrl = await this.#installUrlBuilder(accounts.length > 0);
     return {
       users_checked: counts?.checked ?? 0,
       users_fully_covered: counts?.covered ?? 0,
@@ -127,7 +127,7 @@ export class ReadinessReport {
     );
     if (!row) throw new UserNotFoundError(githubId);
     if (row.user_id === null || row.checked_at === null) throw new AccessNotCheckedError(githubId);
-    const installUrl = await this.#installUrlBuilder();
+    const installUrl = await this.#installUrlBuilder(row.missing.length > 0);
     return {
       checked_at: new Date(row.checked_at).toISOString(),
       legacy_repositories: row.legacy_repositories,
@@ -169,8 +169,9 @@ export class ReadinessReport {
   }
 
   /** GitHub's install link per account id; links are null while the App's slug cannot be learned. */
-  async #installUrlBuilder(): Promise<(accountId: number) => string | null> {
-    const slug = await this.#options.appSlug().catch(() => null);
+  async #installUrlBuilder(needed: boolean): Promise<(accountId: number) => string | null> {
+    // GitHub is asked for the slug only when there is a link to build.
+    const slug = needed ? await this.#options.appSlug().catch(() => null) : null;
     return (accountId) => (slug ? appInstallUrl(this.#options.github, slug, accountId) : null);
   }
 }

@@ -42,6 +42,18 @@ describe("the maintainer CLI", () => {
     expect(unknown.stderr).toContain("usage: github-app-user-tokens <command>");
   });
 
+  it("reports migration readiness, and runs a scan in the foreground with --scan", async () => {
+    const scanned = await cli("migration", "readiness", "--scan", "--json");
+    expect(scanned.code).toBe(0);
+    const report = JSON.parse(scanned.stdout) as Record<string, unknown>;
+    // Before any user is imported: nobody is due, so the scan finishes without calling GitHub.
+    expect(report).toMatchObject({ scan: { state: "finished" }, accounts_missing_installation: [], rate_limit_drops: { users: 0, drops: [] } });
+    const text = await cli("migration", "readiness");
+    expect(text.stdout).toContain("users checked:");
+    const wrong = await cli("migration", "readiness", "--scna");
+    expect(wrong.code).toBe(2);
+  });
+
   it("imports legacy users from a file, reporting the bad line by number (exit 1), then shows the counts", async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "gaut-cli-")), "users.jsonl");
     writeFileSync(
@@ -66,14 +78,19 @@ describe("the maintainer CLI", () => {
   });
 
   it("changes a flag with the maintainer named, shows it in the list and the history, and refuses a bad value", async () => {
-    const set = await cli("flags", "set", "--name", "github_app_tokens_rollout_percent", "--value", "10", "--actor", "octo-maintainer");
+    // Without a terminal to ask on, nothing changes unless --yes confirms it.
+    const unconfirmed = await cli("flags", "set", "--name", "github_app_tokens_rollout_percent", "--value", "10");
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stdout).toContain("served the App token instead of OAuth:");
+    expect(unconfirmed.stdout).toContain("confirm with --yes");
+    const set = await cli("flags", "set", "--name", "github_app_tokens_rollout_percent", "--value", "10", "--actor", "octo-maintainer", "--yes");
     expect(set.code).toBe(0);
     const list = JSON.parse((await cli("flags", "list", "--json")).stdout) as Array<{ name: string; value: unknown; source: string }>;
     expect(list.find((flag) => flag.name === "github_app_tokens_rollout_percent")).toMatchObject({ value: 10, source: "database" });
     const history = JSON.parse((await cli("flags", "history", "--json")).stdout) as Array<{ changedBy: string; newValue: unknown }>;
     expect(history[0]).toMatchObject({ changedBy: "octo-maintainer", newValue: 10 });
 
-    const refused = await cli("flags", "set", "--name", "github_app_tokens_rollout_percent", "--value", "150");
+    const refused = await cli("flags", "set", "--name", "github_app_tokens_rollout_percent", "--value", "150", "--yes");
     expect(refused.code).not.toBe(0);
     expect(refused.stderr + refused.stdout).toContain("at most 100");
   });
