@@ -8,7 +8,6 @@ import { startAppServer } from "../src/app-server.js";
 import { loadConfig } from "../src/config.js";
 import { migrateToLatest } from "../src/db/migrator.js";
 import { openDatabase } from "../src/db/open-database.js";
-import { createJobs } from "../src/jobs/all-jobs.js";
 import { createLogger } from "../src/observability/logger.js";
 import { DEMO_LOGINS, seedDemoWorld } from "../simulator/demo-world.js";
 import { startSimulator } from "../simulator/index.js";
@@ -66,8 +65,7 @@ const config = loadConfig({
 const database = await openDatabase(config, { onLog: () => {} });
 await migrateToLatest(database.sequelize);
 const running = await startAppServer({ config, sequelize: database.sequelize, log });
-const jobs = createJobs(running.services);
-for (const job of jobs) job.start();
+for (const job of running.jobs) job.start();
 
 // The App is installed on octo-org: GitHub tells the app through a webhook.
 await simulator.sendWebhook("installation", "created", { installationId: world.organizationInstallation.id });
@@ -102,7 +100,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) return;
     stopping = true;
     void (async () => {
-      await Promise.all(jobs.map((job) => job.stop()));
+      await Promise.all(running.jobs.map((job) => job.stop()));
       await running.stop();
       await database.close();
       await simulator.stop();

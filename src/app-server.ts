@@ -1,17 +1,20 @@
-// Builds one running instance of the app on an open database: services, Probot, HTTP server.
-// main.ts, the demo, the benchmarks and the integration tests all start instances through here.
+// Starts one running instance of the app on an open database: the composition root's services and
+// jobs, and Probot's Server on a port. main.ts, the demo, the benchmarks and the integration tests
+// all start instances through here.
 import type { Server as HttpServer } from "node:http";
 import type { Logger } from "pino";
-import { Probot, Server } from "probot";
+import { Server } from "probot";
 import type { Sequelize } from "sequelize";
 import type { AppConfig } from "./config.js";
 import { defineModels } from "./db/models/index.js";
-import { fetchWithTimeout } from "./github/app-api.js";
-import { createAppFunction, WEBHOOK_PATH } from "./index.js";
-import { createServices, type Services } from "./services.js";
+import type { IntervalJob } from "./jobs/interval-job.js";
+import { WEBHOOK_PATH } from "./index.js";
+import { composeApp, type Services } from "./services.js";
 
 export interface RunningApp {
   services: Services;
+  /** The instance's background jobs, not started (main and the demo start them; tests and bench do not). */
+  jobs: IntervalJob[];
   server: Server;
   httpServer: HttpServer;
   /** http://host:port of this instance. */
@@ -29,19 +32,12 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
   if (config.appId === null || config.privateKey === null) {
     throw new Error("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) are required to run the app");
   }
-  const services = createServices({ config, models: defineModels(sequelize), log });
+  const { services, jobs, github, appFunction } = composeApp({ config, models: defineModels(sequelize), log });
+  // The Server builds this process's one Probot from the binding github/ made.
+  const { Probot, request } = github.appProbot();
   const server = new Server({
-    Probot: Probot.defaults({
-      appId: config.appId,
-      privateKey: config.privateKey,
-      secret: config.webhookSecret,
-      // Probot's Octokit talks to GitHub Enterprise Server (and the simulator) through its API root.
-      ...(config.github.enterprise ? { baseUrl: config.github.apiBaseUrl } : {}),
-      log,
-    }),
-    // Octokit would wait forever for a GitHub that never answers. Given here, not in Probot.defaults:
-    // the Server passes its own `request` (undefined unless set) over the defaults.
-    request: { fetch: fetchWithTimeout(config.githubRequestTimeoutMs) },
+    Probot,
+    request,
     port: config.port,
     host: config.host,
     webhookPath: WEBHOOK_PATH,
@@ -49,10 +45,11 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
     enableStaticFiles: false,
     log,
   });
-  await server.load(createAppFunction(services));
+  await server.load(appFunction);
   const httpServer = await server.start();
   return {
     services,
+    jobs,
     server,
     httpServer,
     url: `http://${server.host.includes(":") && !server.host.startsWith("[") ? `[${server.host}]` : server.host}:${server.port}`,

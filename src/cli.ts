@@ -2,14 +2,14 @@
 // and services as the server (migrating first), runs one command, exits.
 import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig, logSettings } from "./config.js";
 import { migrateToLatest } from "./db/migrator.js";
 import { defineModels } from "./db/models/index.js";
 import { openDatabase } from "./db/open-database.js";
 import { CLI_COMMANDS } from "./cli/commands.js";
 import type { CliCommand, CliOutput } from "./cli/command.js";
 import { createLogger } from "./observability/logger.js";
-import { createServices } from "./services.js";
+import { composeApp } from "./services.js";
 
 export function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | undefined {
   const byLength = [...CLI_COMMANDS].sort((a, b) => b.name.split(" ").length - a.name.split(" ").length);
@@ -90,7 +90,8 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (existsSync(".env")) process.loadEnvFile(".env");
-  const log = await createLogger({ level: (process.env.LOG_LEVEL as "warn" | undefined) ?? "warn", format: "pretty" });
+  // Quieter than the server by default; a bad LOG_LEVEL is named by loadConfig below instead of crashing here.
+  const log = await createLogger({ level: logSettings(process.env, "warn").level, format: "pretty" });
   let config;
   try {
     config = loadConfig({ env: process.env });
@@ -104,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
   const database = await openDatabase(config, { onLog: () => {} });
   try {
     await migrateToLatest(database.sequelize);
-    const services = createServices({ config, models: defineModels(database.sequelize), log });
+    const { services } = composeApp({ config, models: defineModels(database.sequelize), log });
     const output = createCliOutput(values.json === true);
     return (await command.run({ services, values, output })) ?? 0;
   } finally {

@@ -6,6 +6,8 @@ import { z } from "zod";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+const LOG_FORMATS = ["json", "pretty"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface EncryptionKey {
   id: string;
@@ -164,6 +166,7 @@ const envSchema = z.object({
   PORT: integerText(0, 65535).default(3000),
   HOST: optionalText,
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  LOG_FORMAT: z.enum(LOG_FORMATS, { error: `must be one of ${LOG_FORMATS.join(", ")}` }).optional(),
   BASE_URL: urlText.optional(),
   DATABASE_URL: z
     .string()
@@ -197,6 +200,23 @@ const envSchema = z.object({
   READINESS_REPOSITORY_CAP: integerText(1, 100000).default(1000),
   READINESS_SCAN_CONCURRENCY: integerText(1, 32).default(4),
 });
+
+export interface LogSettings {
+  level: LogLevel;
+  format: LogFormat;
+}
+
+/**
+ * How to log, read before the rest of the configuration is validated, because loadConfig reports
+ * through the logger. An invalid LOG_LEVEL or LOG_FORMAT falls back here and is then named by
+ * loadConfig's error, instead of crashing the logger.
+ */
+export function logSettings(env: Record<string, string | undefined>, fallbackLevel: LogLevel = "info"): LogSettings {
+  return {
+    level: LOG_LEVELS.find((level) => level === env.LOG_LEVEL) ?? fallbackLevel,
+    format: env.LOG_FORMAT === "json" || env.NODE_ENV === "production" ? "json" : "pretty",
+  };
+}
 
 export interface LoadConfigOptions {
   env: Record<string, string | undefined>;

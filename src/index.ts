@@ -16,17 +16,24 @@ import { buildHttpApp } from "./http/http-app.js";
 import { honoAsProbotHandler } from "./http/probot-handler.js";
 import { tokenApiRoutes, tokenErrorTranslator } from "./http/token-api-routes.js";
 import { userPages } from "./http/user-pages.js";
+import type { GitHubAppApi } from "./github/app-api.js";
 import type { Services } from "./services.js";
-import { registerWebhookHandlers } from "./webhooks/webhook-handlers.js";
+import { registerWebhookHandlers, type WebhookServices } from "./webhooks/webhook-handlers.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
 
-export function createAppFunction(services: Services): ApplicationFunction {
+export interface AppFunctionParts {
+  githubApp: GitHubAppApi;
+  webhooks: WebhookServices;
+  httpApp: () => Hono;
+}
+
+export function createAppFunction({ githubApp, webhooks, httpApp }: AppFunctionParts): ApplicationFunction {
   return (app, { addHandler }) => {
     // The App's own REST calls go through this Probot: its Octokit settings and installation-token cache.
-    services.githubApp.useProbot(app);
-    registerWebhookHandlers(app, services);
-    addHandler(honoAsProbotHandler(createHttpApp(services), { webhookPath: WEBHOOK_PATH }));
+    githubApp.useProbot(app);
+    registerWebhookHandlers(app, webhooks);
+    addHandler(honoAsProbotHandler(httpApp(), { webhookPath: WEBHOOK_PATH }));
   };
 }
 

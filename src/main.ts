@@ -3,21 +3,14 @@
 import { existsSync } from "node:fs";
 import { run } from "probot";
 import { startAppServer } from "./app-server.js";
-import { ConfigError, loadConfig, LOG_LEVELS } from "./config.js";
+import { ConfigError, loadConfig, logSettings } from "./config.js";
 import { migrateToLatest } from "./db/migrator.js";
 import { openDatabase } from "./db/open-database.js";
-import { createJobs } from "./jobs/all-jobs.js";
 import { createLogger } from "./observability/logger.js";
 
 if (existsSync(".env")) process.loadEnvFile(".env");
 
-// The logger exists before configuration is validated (config reports through it), so a bad
-// LOG_LEVEL falls back to info here and is then named by loadConfig's error.
-const requestedLevel = LOG_LEVELS.find((level) => level === process.env.LOG_LEVEL) ?? "info";
-const log = await createLogger({
-  level: requestedLevel,
-  format: process.env.LOG_FORMAT === "json" || process.env.NODE_ENV === "production" ? "json" : "pretty",
-});
+const log = await createLogger(logSettings(process.env));
 
 let config;
 try {
@@ -40,8 +33,7 @@ if (config.appId === null || config.privateKey === null) {
   log.info(database.embedded ? "database: embedded Postgres in the data folder" : "database: DATABASE_URL");
   await migrateToLatest(database.sequelize, { info: (message) => log.info(message) });
   const app = await startAppServer({ config, sequelize: database.sequelize, log });
-  const jobs = createJobs(app.services);
-  for (const job of jobs) job.start();
+  for (const job of app.jobs) job.start();
   log.info(`github-app-user-tokens is ready at ${config.baseUrl}`);
 
   let stopping = false;
@@ -50,7 +42,7 @@ if (config.appId === null || config.privateKey === null) {
     stopping = true;
     log.info(`${signal}: shutting down`);
     try {
-      await Promise.all(jobs.map((job) => job.stop()));
+      await Promise.all(app.jobs.map((job) => job.stop()));
       await app.stop();
       await database.close();
       process.exit(0);

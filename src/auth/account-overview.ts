@@ -6,7 +6,7 @@ import type { ReachableInstallation } from "../github/user-api.js";
 import { ReauthRequiredError, TokenTemporarilyUnavailableError } from "../tokens/errors.js";
 import type { ResolvedTokenType, TokenResolver } from "../tokens/resolution.js";
 import type { TokenStore } from "../tokens/token-store.js";
-import type { UserAuthorizationCalls } from "./github-calls.js";
+import type { UserAuthorizationCalls } from "../github/github-clients.js";
 
 export type TokenInUse =
   | { kind: ResolvedTokenType; expiresAt: Date | null }

@@ -4,12 +4,12 @@
 import type { Logger } from "pino";
 import type { Models, OAuthStatePurpose, UserRow } from "../db/models/index.js";
 import type { ReachableInstallation } from "../github/user-api.js";
-import { transitionUser } from "../migration/status-machine.js";
+import { transitionUser } from "../users/status-machine.js";
 import { enqueueNotification } from "../notifications/outbox.js";
 import type { TokenStore } from "../tokens/token-store.js";
 import type { ConsentLinks } from "./consent-links.js";
 import { AuthorizationDeniedError, IdentityMismatchError, MissingAuthorizationCodeError } from "./errors.js";
-import type { UserAuthorizationCalls } from "./github-calls.js";
+import type { UserAuthorizationCalls } from "../github/github-clients.js";
 import type { ConsumedOAuthState, OAuthStateStore } from "./oauth-state-store.js";
 import { parseReturnPath } from "./return-path.js";
 

@@ -3,11 +3,11 @@
 import type { Logger } from "pino";
 import type { Models, UserRow } from "../db/models/index.js";
 import { TransientGitHubError } from "../github/errors.js";
-import { canTransition, transitionUser } from "../migration/status-machine.js";
+import { canTransition, transitionUser } from "../users/status-machine.js";
 import { enqueueNotification } from "../notifications/outbox.js";
 import type { TokenRefresher } from "../tokens/refresh.js";
 import type { TokenStore } from "../tokens/token-store.js";
-import type { UserAuthorizationCalls } from "./github-calls.js";
+import type { UserAuthorizationCalls } from "../github/github-clients.js";
 
 export interface DisconnectionOptions {
   models: Models;

@@ -58,11 +58,3 @@ export class MissingAuthorizationCodeError extends Error {
     this.name = "MissingAuthorizationCodeError";
   }
 }
-
-/** GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET are not configured, so nobody can sign in. */
-export class SignInUnavailableError extends Error {
-  constructor() {
-    super("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are required for signing in with GitHub");
-    this.name = "SignInUnavailableError";
-  }
-}

@@ -1,7 +1,8 @@
 // `flags list|set|history`: the rollout flags from a terminal.
 import { createInterface } from "node:readline/promises";
-import { InvalidFlagValueError, RolloutGuardTrippedError, UnknownFlagError } from "../migration/errors.js";
-import { parseFlagName, parseFlagText } from "../migration/flags.js";
+import { RolloutGuardTrippedError } from "../migration/errors.js";
+import { InvalidFlagValueError, UnknownFlagError } from "../users/errors.js";
+import { parseFlagName, parseFlagText } from "../users/flags.js";
 import type { CliCommand } from "./command.js";
 import { ACTOR_OPTION, actorFrom, CliInputError, reportingRefusals } from "./maintainer-input.js";
 

@@ -1,5 +1,5 @@
 // Options the migration, user and flag commands share: who is acting, and which user.
-import { githubLogin } from "../migration/github-login.js";
+import { githubLogin } from "../users/github-login.js";
 import type { CliCommand } from "./command.js";
 
 export const ACTOR_OPTION: NonNullable<CliCommand["options"]> = {

@@ -2,7 +2,7 @@
 // story, and validating a user's App token at GitHub.
 import { TransientGitHubError } from "../github/errors.js";
 import type { ImportReport } from "../migration/legacy-import.js";
-import { UserNotFoundError } from "../tokens/errors.js";
+import { UserNotFoundError } from "../users/errors.js";
 import type { CliCommand } from "./command.js";
 import { ACTOR_OPTION, actorFrom, CliInputError, githubIdFrom, reportingRefusals } from "./maintainer-input.js";
 

@@ -1,5 +1,4 @@
 // `webhooks redeliver`: asks GitHub to redeliver the failed deliveries we have not processed since.
-import { WebhookRedelivery } from "../webhooks/redelivery.js";
 import type { CliCommand } from "./command.js";
 
 export const webhookCommands: CliCommand[] = [
@@ -23,8 +22,7 @@ export const webhookCommands: CliCommand[] = [
         return 2;
       }
       const dryRun = values["dry-run"] === true;
-      const redelivery = new WebhookRedelivery({ models: services.models, github: services.githubApp, log: services.log });
-      const outcome = await redelivery.runPass({ windowHours, maxRedeliveries, dryRun });
+      const outcome = await services.webhookRedelivery.runPass({ windowHours, maxRedeliveries, dryRun });
       if (!outcome.ran) {
         output.line("Another instance is running a redelivery pass right now; nothing done.");
         output.json({ ran: false });

@@ -2,9 +2,7 @@
 // They go through Probot's Octokit (App JWT, or an installation token Probot mints and caches),
 // and every failure leaves here classified.
 import type { components } from "@octokit/openapi-types";
-import type { Logger } from "pino";
-import { Probot, type ProbotOctokit } from "probot";
-import type { AppConfig } from "../config.js";
+import type { ProbotOctokit } from "probot";
 import { classifyRequestFailure } from "./classify.js";
 
 export type GitHubInstallation = components["schemas"]["installation"];
@@ -98,36 +96,4 @@ export class GitHubAppApi {
       throw classifyRequestFailure(error, operation);
     }
   }
-}
-
-/**
- * A Probot of its own, built from configuration, for processes that do not run the server. It is
- * built on first use, so commands that never call GitHub need no App credentials.
- */
-/**
- * fetch that gives up after `timeoutMs`. Octokit has no timeout of its own: a GitHub that accepted
- * the connection and never answered held the App's jobs (and the singleton lock of their pass) forever.
- */
-export function fetchWithTimeout(timeoutMs: number): typeof fetch {
-  return (input, init) => {
-    const deadline = AbortSignal.timeout(timeoutMs);
-    return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
-  };
-}
-
-export function standaloneProbot(
-  config: Pick<AppConfig, "appId" | "privateKey" | "webhookSecret" | "github" | "githubRequestTimeoutMs">,
-  log: Logger,
-): AppOctokitSource {
-  if (config.appId === null || config.privateKey === null) {
-    throw new Error("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) are required to call GitHub as the App");
-  }
-  return new Probot({
-    appId: config.appId,
-    privateKey: config.privateKey,
-    secret: config.webhookSecret,
-    ...(config.github.enterprise ? { baseUrl: config.github.apiBaseUrl } : {}),
-    request: { fetch: fetchWithTimeout(config.githubRequestTimeoutMs) },
-    log,
-  });
 }

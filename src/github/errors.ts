@@ -33,3 +33,11 @@ export class GitHubRequestRejectedError extends GitHubError {}
 
 /** The OAuth error codes that mean a refresh token (or the grant behind it) is gone. */
 export const TERMINAL_REFRESH_ERRORS = new Set(["bad_refresh_token", "invalid_grant", "unauthorized_client"]);
+
+/** GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET are not configured, so nobody can sign in. */
+export class SignInUnavailableError extends Error {
+  constructor() {
+    super("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are required for signing in with GitHub");
+    this.name = "SignInUnavailableError";
+  }
+}

@@ -1,7 +1,7 @@
 // Admin API for the rollout flags: their effective values and history, and changing one.
 import { Hono } from "hono";
 import { z } from "zod";
-import type { FeatureFlags } from "../migration/flags.js";
+import type { FeatureFlags } from "../users/flags.js";
 import { flagChangeJson } from "./admin-migration-routes.js";
 import { ADMIN_API_PREFIX, actorOf, requireAdmin, type AdminAccess } from "./admin-request.js";
 import { parseInput, parseJsonBody } from "./input.js";

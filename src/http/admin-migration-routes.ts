@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { BatchView, MigrationBatches } from "../migration/batches.js";
 import { CLEANUP_CONFIRMATION, type LegacyCleanup } from "../migration/cleanup.js";
-import type { FeatureFlags, FlagChange } from "../migration/flags.js";
+import type { FeatureFlags, FlagChange } from "../users/flags.js";
 import { migrationOverview } from "../migration/overview.js";
 import type { MigrationRollback } from "../migration/rollback.js";
 import type { Models } from "../db/models/index.js";

@@ -2,16 +2,10 @@
 // of the migration engine's errors to HTTP.
 import type { Context, MiddlewareHandler } from "hono";
 import { TransientGitHubError } from "../github/errors.js";
-import {
-  BatchNotFoundError,
-  CleanupRefusedError,
-  InvalidCursorError,
-  InvalidFlagValueError,
-  MigrationNotConfiguredError,
-  UnknownFlagError,
-} from "../migration/errors.js";
-import { githubLogin } from "../migration/github-login.js";
-import { ConcurrentTransitionError, IllegalTransitionError } from "../migration/status-machine.js";
+import { BatchNotFoundError, CleanupRefusedError, InvalidCursorError, MigrationNotConfiguredError } from "../migration/errors.js";
+import { InvalidFlagValueError, UnknownFlagError } from "../users/errors.js";
+import { githubLogin } from "../users/github-login.js";
+import { ConcurrentTransitionError, IllegalTransitionError } from "../users/status-machine.js";
 import type { MaintainerAccess } from "../auth/maintainer-access.js";
 import type { SessionCookies } from "../auth/session-cookies.js";
 import { requireApiKey } from "./api-key-auth.js";

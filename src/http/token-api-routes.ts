@@ -2,7 +2,8 @@
 // resolution decides, for the application's services holding SERVICE_API_TOKEN.
 import { Hono } from "hono";
 import { z } from "zod";
-import { ReauthRequiredError, TokenTemporarilyUnavailableError, UserNotFoundError } from "../tokens/errors.js";
+import { ReauthRequiredError, TokenTemporarilyUnavailableError } from "../tokens/errors.js";
+import { UserNotFoundError } from "../users/errors.js";
 import type { TokenResolver } from "../tokens/resolution.js";
 import { requireApiKey } from "./api-key-auth.js";
 import { HttpError, type ErrorTranslator } from "./errors.js";

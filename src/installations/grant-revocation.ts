@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import type { Transaction } from "sequelize";
 import type { Models } from "../db/models/index.js";
-import { canTransition, transitionUser } from "../migration/status-machine.js";
+import { canTransition, transitionUser } from "../users/status-machine.js";
 import { enqueueNotification } from "../notifications/outbox.js";
 import type { TokenStore } from "../tokens/token-store.js";
 import type { ChangeOutcome } from "./installation-service.js";

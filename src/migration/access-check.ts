@@ -7,7 +7,7 @@ import { QueryTypes, type Transaction } from "sequelize";
 import type { Models, UserRow } from "../db/models/index.js";
 import { TerminalTokenError } from "../github/errors.js";
 import type { RateLimitHeaders, RepositoryListing } from "../github/repository-access.js";
-import { UserNotFoundError } from "../tokens/errors.js";
+import { UserNotFoundError } from "../users/errors.js";
 import type { TokenRefresher } from "../tokens/refresh.js";
 import type { TokenStore } from "../tokens/token-store.js";
 

@@ -11,10 +11,11 @@ import type { TokenCheck } from "../github/oauth-app-credentials.js";
 import { enqueueNotification } from "../notifications/outbox.js";
 import type { TokenStore } from "../tokens/token-store.js";
 import { BatchNotFoundError } from "./errors.js";
-import type { FeatureFlags } from "./flags.js";
+import type { FeatureFlags } from "../users/flags.js";
 import { GitHubPacer } from "./github-pacer.js";
-import { ConcurrentTransitionError, transitionUser } from "./status-machine.js";
+import { ConcurrentTransitionError, transitionUser } from "../users/status-machine.js";
 import type { UserValidator } from "./validation.js";
+import { backoffSeconds } from "../jobs/backoff.js";
 
 /** Where a user is asked to authorize (and, without an installation, install) the GitHub App. */
 export interface ConsentLinks {
@@ -76,6 +77,8 @@ const GUARD_ANSWER_MS = 500;
 
 type CountKey = string;
 const STALE_AFTER_MS = 2 * 60_000;
+/** Between a user's tries when GitHub gives no Retry-After: 2 s, 4 s, … (the pacer caps any pause too). */
+const RETRY_BACKOFF = { firstSeconds: 2, maxSeconds: 60 };
 /**
  * Users a batch may take: pending ones, and failed ones that failed before this run began (so a run
  * never retries what it just failed), unless another batch's lease on them is still running.
@@ -268,7 +271,7 @@ export class MigrationBatches {
       } catch (error) {
         if (error instanceof TransientGitHubError) {
           if (attempt < maxAttempts) {
-            pacer.pauseFor(error.retryAfterSeconds ?? 2 ** attempt);
+            pacer.pauseFor(error.retryAfterSeconds ?? backoffSeconds(attempt, RETRY_BACKOFF));
             continue;
           }
           await this.#defer(user, batchId, error.retryAfterSeconds ?? 60);

@@ -6,7 +6,7 @@ import { Op, type Transaction } from "sequelize";
 import type { Models, UserRow } from "../db/models/index.js";
 import type { TokenStore } from "../tokens/token-store.js";
 import { CleanupRefusedError, MigrationNotConfiguredError } from "./errors.js";
-import type { FeatureFlags } from "./flags.js";
+import type { FeatureFlags } from "../users/flags.js";
 
 export const CLEANUP_CONFIRMATION = "revoke-legacy-grants";
 const MAX_LISTED = 1_000;

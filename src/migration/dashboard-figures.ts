@@ -5,7 +5,7 @@ import { QueryTypes } from "sequelize";
 import type { MigrationStatus, Models } from "../db/models/index.js";
 import type { InstallationService, InstallationSummary } from "../installations/installation-service.js";
 import type { MigrationBatches } from "./batches.js";
-import type { FeatureFlags, FlagChange } from "./flags.js";
+import type { FeatureFlags, FlagChange } from "../users/flags.js";
 import { migrationOverview, type MigrationOverview } from "./overview.js";
 
 /** The statuses a maintainer has to look at: the user cannot be served an App token without help. */

@@ -1,20 +1,6 @@
 // What the migration engine's operations can refuse with; the admin API maps these to HTTP once
 // (src/http/admin-errors.ts), the CLI prints their messages.
 
-export class UnknownFlagError extends Error {
-  constructor(readonly flagName: string, readonly known: readonly string[]) {
-    super(`There is no flag named "${flagName}"; the flags are ${known.join(", ")}.`);
-    this.name = "UnknownFlagError";
-  }
-}
-
-export class InvalidFlagValueError extends Error {
-  constructor(readonly flagName: string, reason: string) {
-    super(`Flag ${flagName}: ${reason}`);
-    this.name = "InvalidFlagValueError";
-  }
-}
-
 export class BatchNotFoundError extends Error {
   constructor(readonly batchId: number) {
     super(`No migration batch with id ${batchId}.`);

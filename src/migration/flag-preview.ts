@@ -4,8 +4,8 @@
 import { QueryTypes } from "sequelize";
 import type { MigrationStatus, Models } from "../db/models/index.js";
 import { appTokensRetired } from "../tokens/refresh.js";
-import { appTokensAllowedUnder, legacyTokensServedUnder } from "../tokens/rollout-policy.js";
-import { parseFlagName, parseFlagValue, type FeatureFlags, type FlagValues } from "./flags.js";
+import { appTokensAllowedUnder, legacyTokensServedUnder } from "../users/rollout-policy.js";
+import { parseFlagName, parseFlagValue, type FeatureFlags, type FlagValues } from "../users/flags.js";
 
 export interface FlagImpact {
   /** Served the legacy OAuth token today, the App token after the change. */

@@ -4,7 +4,7 @@ import { QueryTypes } from "sequelize";
 import { MIGRATION_STATUSES, type MigrationStatus, type Models } from "../db/models/index.js";
 import { tokenMetrics } from "../tokens/token-metrics.js";
 import type { BatchView, MigrationBatches } from "./batches.js";
-import type { FeatureFlags, FlagState } from "./flags.js";
+import type { FeatureFlags, FlagState } from "../users/flags.js";
 
 export interface MigrationOverview {
   total_users: number;

@@ -3,10 +3,8 @@
 // rate limit would drop after the switch. Read from user_access_checks; calls GitHub only for the
 // App's slug (asked once per instance).
 import { QueryTypes } from "sequelize";
-import type { GitHubEndpoints } from "../config.js";
 import type { Models } from "../db/models/index.js";
-import { appInstallUrl } from "../github/install-links.js";
-import { UserNotFoundError } from "../tokens/errors.js";
+import { UserNotFoundError } from "../users/errors.js";
 import { AccessNotCheckedError } from "./errors.js";
 import type { ReadinessScan, ScanProgress } from "./readiness-scan.js";
 
@@ -49,8 +47,8 @@ export interface RateLimitDrop {
 export interface ReadinessReportOptions {
   models: Models;
   scan: Pick<ReadinessScan, "progress">;
-  github: Pick<GitHubEndpoints, "webBaseUrl">;
-  appSlug: () => Promise<string | null>;
+  /** GitHub's install link for an account (github/install-links.ts); null while the App's slug is unknown. */
+  installUrl: (accountId: number) => Promise<string | null>;
 }
 
 /** Accounts listed at most; beyond this the list is cut (the counts above it stay whole). */
@@ -89,7 +87,7 @@ export class ReadinessReport {
       ),
       scan.progress(),
     ]);
-    const installUrl = await this.#installUrlBuilder(accounts.length > 0);
+    const installUrls = await this.#installUrls(accounts.map((row) => Number(row.account_id)));
     return {
       users_checked: counts?.checked ?? 0,
       users_fully_covered: counts?.covered ?? 0,
@@ -99,7 +97,7 @@ export class ReadinessReport {
         account: row.account,
         users: row.users,
         repositories: row.repositories,
-        install_url: installUrl(Number(row.account_id)),
+        install_url: installUrls.get(Number(row.account_id)) ?? null,
       })),
     };
   }
@@ -127,7 +125,7 @@ export class ReadinessReport {
     );
     if (!row) throw new UserNotFoundError(githubId);
     if (row.user_id === null || row.checked_at === null) throw new AccessNotCheckedError(githubId);
-    const installUrl = await this.#installUrlBuilder(row.missing.length > 0);
+    const installUrls = await this.#installUrls(row.missing.map((entry) => entry.account_id));
     return {
       checked_at: new Date(row.checked_at).toISOString(),
       legacy_repositories: row.legacy_repositories,
@@ -135,7 +133,7 @@ export class ReadinessReport {
       missing: row.missing.map((entry) => ({
         account: entry.account,
         repositories: entry.repositories,
-        install_url: installUrl(entry.account_id),
+        install_url: installUrls.get(entry.account_id) ?? null,
         samples: entry.samples,
       })),
       legacy_truncated: row.legacy_truncated,
@@ -168,10 +166,9 @@ export class ReadinessReport {
     };
   }
 
-  /** GitHub's install link per account id; links are null while the App's slug cannot be learned. */
-  async #installUrlBuilder(needed: boolean): Promise<(accountId: number) => string | null> {
-    // GitHub is asked for the slug only when there is a link to build.
-    const slug = needed ? await this.#options.appSlug().catch(() => null) : null;
-    return (accountId) => (slug ? appInstallUrl(this.#options.github, slug, accountId) : null);
+  /** GitHub's install link per account id (GitHub is asked for the App's slug only when there is a link to build). */
+  async #installUrls(accountIds: number[]): Promise<Map<number, string | null>> {
+    const links = await Promise.all(accountIds.map(async (accountId) => [accountId, await this.#options.installUrl(accountId).catch(() => null)] as const));
+    return new Map(links);
   }
 }

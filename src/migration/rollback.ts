@@ -2,9 +2,9 @@
 // makes resolution serve the legacy OAuth token at once; globally, the github_app_tokens_enabled
 // flag does the same for everyone. Nothing is deleted, so both are undone by re-enabling.
 import type { Models, UserRow } from "../db/models/index.js";
-import { UserNotFoundError } from "../tokens/errors.js";
-import type { FeatureFlags, FlagChange } from "./flags.js";
-import { transitionUser } from "./status-machine.js";
+import { UserNotFoundError } from "../users/errors.js";
+import type { FeatureFlags, FlagChange } from "../users/flags.js";
+import { transitionUser } from "../users/status-machine.js";
 
 export class MigrationRollback {
   readonly #models: Models;

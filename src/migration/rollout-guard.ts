@@ -7,7 +7,7 @@ import { QueryTypes, type Transaction } from "sequelize";
 import type { Models } from "../db/models/index.js";
 import { runAsSingleton } from "../jobs/singleton.js";
 import { RolloutGuardTrippedError } from "./errors.js";
-import type { FeatureFlags, FlagValues } from "./flags.js";
+import type { FeatureFlags, FlagValues } from "../users/flags.js";
 
 export interface GuardWindowFigures {
   window_minutes: number;

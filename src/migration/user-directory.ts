@@ -2,7 +2,7 @@
 // history, token expiries and validation — never a token value.
 import { Op } from "sequelize";
 import type { MigrationStatus, Models, UserRow } from "../db/models/index.js";
-import { UserNotFoundError } from "../tokens/errors.js";
+import { UserNotFoundError } from "../users/errors.js";
 import { InvalidCursorError } from "./errors.js";
 
 export interface UserSummary {

@@ -5,12 +5,12 @@
 import type { Transaction } from "sequelize";
 import type { Models, UserRow } from "../db/models/index.js";
 import { GitHubError, TransientGitHubError } from "../github/errors.js";
-import { UserNotFoundError } from "../tokens/errors.js";
+import { UserNotFoundError } from "../users/errors.js";
 import type { TokenRefresher } from "../tokens/refresh.js";
 import type { TokenStore } from "../tokens/token-store.js";
 import type { RateLimitSeen } from "./github-pacer.js";
 import { enqueueNotification } from "../notifications/outbox.js";
-import { canTransition, transitionUser } from "./status-machine.js";
+import { canTransition, transitionUser } from "../users/status-machine.js";
 
 /** What validation needs from GitHub; github/user-api.ts provides it. */
 export interface UserTokenApi {

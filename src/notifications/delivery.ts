@@ -5,6 +5,7 @@
 import { createHmac } from "node:crypto";
 import { QueryTypes } from "sequelize";
 import type { Models, NotificationRow } from "../db/models/index.js";
+import { backoffSeconds } from "../jobs/backoff.js";
 
 export interface NotificationTarget {
   url: string;
@@ -29,14 +30,13 @@ export interface DeliveryReport {
 }
 
 export const SKIPPED_MARK = "skipped: NOTIFY_WEBHOOK_URL is not set";
-const FIRST_RETRY_SECONDS = 10;
-const MAX_RETRY_SECONDS = 3600;
+const RETRY_BACKOFF = { firstSeconds: 10, maxSeconds: 3600 };
 /** Long enough for one POST with its timeout; a crashed instance's rows come back after it. */
 const CLAIM_LEASE_SECONDS = 120;
 
 /** Seconds to wait after the n-th failed attempt: 10 s, 20 s, 40 s … capped at an hour. */
 export function retryDelaySeconds(attempts: number): number {
-  return Math.min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** Math.max(0, attempts - 1));
+  return backoffSeconds(attempts, RETRY_BACKOFF);
 }
 
 /** `sha256=<hex>` of the raw body, the same scheme GitHub uses for its own webhooks. */

@@ -1,11 +1,5 @@
-// What token resolution can end in besides a token; the token API maps these to HTTP once.
-
-export class UserNotFoundError extends Error {
-  constructor(readonly githubId: number) {
-    super(`No user with GitHub id ${githubId} is known here.`);
-    this.name = "UserNotFoundError";
-  }
-}
+// What token resolution can end in besides a token (an unknown user: users/errors.ts); the token API
+// maps these to HTTP once.
 
 /** No usable token: the user has to authorize the GitHub App (again) at `consentUrl`. */
 export class ReauthRequiredError extends Error {

@@ -6,10 +6,11 @@ import type { Logger } from "pino";
 import type { Transaction } from "sequelize";
 import type { MigrationStatus, Models, UserRow } from "../db/models/index.js";
 import { GitHubError, TerminalTokenError, TransientGitHubError } from "../github/errors.js";
-import { canTransition, transitionUser } from "../migration/status-machine.js";
+import { canTransition, transitionUser } from "../users/status-machine.js";
 import { enqueueNotification } from "../notifications/outbox.js";
 import { tokenMetrics, type RefreshOutcome } from "./token-metrics.js";
 import type { IssuedUserTokens, TokenStore } from "./token-store.js";
+import { backoffSeconds, type Backoff } from "../jobs/backoff.js";
 
 /** Statuses whose App tokens are never used, so never refreshed: no GitHub call for these users. */
 const TOKENS_RETIRED: ReadonlySet<MigrationStatus> = new Set(["reauth_required", "revoked", "failed"]);
@@ -34,11 +35,6 @@ export type Freshness =
   | { ok: false; kind: "reauth_required" }
   | { ok: false; kind: "unavailable"; retryAfterSeconds: number };
 
-export interface BackoffPolicy {
-  baseSeconds: number;
-  maxSeconds: number;
-}
-
 export interface TokenRefresherOptions {
   models: Models;
   store: TokenStore;
@@ -47,7 +43,7 @@ export interface TokenRefresherOptions {
   /** Tokens expiring sooner than this are refreshed before being served. */
   marginSeconds: number;
   lockTimeoutMs?: number;
-  backoff?: BackoffPolicy;
+  backoff?: Backoff;
   log: Logger;
   now?: () => Date;
 }
@@ -63,7 +59,7 @@ export class TokenRefresher {
   constructor(options: TokenRefresherOptions) {
     this.#options = {
       lockTimeoutMs: 5_000,
-      backoff: { baseSeconds: 30, maxSeconds: 3_600 },
+      backoff: { firstSeconds: 30, maxSeconds: 3_600 },
       now: () => new Date(),
       ...options,
     };
@@ -250,9 +246,7 @@ export class TokenRefresher {
 
   /** Exponential, capped, with ±20 % jitter so users failing together do not retry together. */
   #backoffSeconds(failures: number, retryAfterSeconds: number | null): number {
-    const { baseSeconds, maxSeconds } = this.#options.backoff;
-    const exponential = Math.min(maxSeconds, baseSeconds * 2 ** Math.min(failures - 1, 20));
-    const jittered = exponential * (0.8 + Math.random() * 0.4);
+    const jittered = backoffSeconds(failures, this.#options.backoff) * (0.8 + Math.random() * 0.4);
     return Math.ceil(Math.max(jittered, retryAfterSeconds ?? 0));
   }
 

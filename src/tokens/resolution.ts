@@ -2,9 +2,10 @@
 // token when this user may have it (refreshed first when close to expiry), else the legacy OAuth
 // token until the deprecation date, else a clear reauth_required answer with the consent URL.
 import type { Models, UserRow } from "../db/models/index.js";
-import { ReauthRequiredError, TokenTemporarilyUnavailableError, UserNotFoundError } from "./errors.js";
+import { UserNotFoundError } from "../users/errors.js";
+import { ReauthRequiredError, TokenTemporarilyUnavailableError } from "./errors.js";
 import { appTokensRetired, type TokenRefresher } from "./refresh.js";
-import type { RolloutPolicy } from "./rollout-policy.js";
+import type { RolloutPolicy } from "../users/rollout-policy.js";
 import { tokenMetrics } from "./token-metrics.js";
 import type { ResolutionOutcomeRecorder } from "./resolution-outcomes.js";
 import type { LegacyOAuthToken, TokenStore } from "./token-store.js";

@@ -121,8 +121,7 @@ export class WebhookRedelivery {
 }
 
 /** The scheduled pass; one instance at a time runs it. */
-export function createWebhookRedeliveryJob({ models, githubApp, log }: { models: Models; githubApp: GitHubAppApi; log: Logger }): IntervalJob {
-  const redelivery = new WebhookRedelivery({ models, github: githubApp, log });
+export function createWebhookRedeliveryJob({ redelivery, log }: { redelivery: Pick<WebhookRedelivery, "runPass">; log: Logger }): IntervalJob {
   return scheduleJob({ name: REDELIVERY_JOB, intervalMs: REDELIVERY_INTERVAL_MS, log, run: () => redelivery.runPass() });
 }
 

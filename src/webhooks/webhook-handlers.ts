@@ -3,8 +3,7 @@
 import type { Probot } from "probot";
 import type { GrantRevocations } from "../installations/grant-revocation.js";
 import type { InstallationService } from "../installations/installation-service.js";
-import type { Services } from "../services.js";
-import { DeliveryLedger } from "./delivery-ledger.js";
+import type { DeliveryLedger } from "./delivery-ledger.js";
 import { onGitHubAppAuthorization } from "./github-app-authorization.js";
 import { onInstallation } from "./installation.js";
 import { onInstallationRepositories } from "./installation-repositories.js";
@@ -16,12 +15,7 @@ export interface WebhookServices {
   grantRevocations: GrantRevocations;
 }
 
-export function registerWebhookHandlers(app: Probot, services: Services): void {
-  const webhookServices: WebhookServices = {
-    ledger: new DeliveryLedger({ models: services.models, log: services.log }),
-    installations: services.installations,
-    grantRevocations: services.grantRevocations,
-  };
+export function registerWebhookHandlers(app: Probot, webhookServices: WebhookServices): void {
   onInstallation(app, webhookServices);
   onInstallationRepositories(app, webhookServices);
   onInstallationTarget(app, webhookServices);

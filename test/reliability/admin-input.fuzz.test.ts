@@ -2,7 +2,7 @@
 // the request is refused, nothing at all is written.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
-import { FLAG_NAMES } from "../../src/migration/flags.js";
+import { FLAG_NAMES } from "../../src/users/flags.js";
 import { seedUser, startVaultWorld, type SeededUser, type VaultWorld } from "../integration/tokens/vault-fixture.js";
 import { rawRequest } from "./raw-request.js";
 import { ReliabilityTally } from "./reliability-tally.js";

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { MIGRATION_STATUSES, type MigrationStatus } from "../../src/db/models/index.js";
-import { canTransition, IllegalTransitionError, transitionUser } from "../../src/migration/status-machine.js";
+import { canTransition, IllegalTransitionError, transitionUser } from "../../src/users/status-machine.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { ReliabilityTally } from "./reliability-tally.js";
 

@@ -1,8 +1,8 @@
 // The dashboard's form fields and notice query, validated with zod like every other input. A form
 // without `confirm=yes` is not acted on: it gets the confirmation page instead.
 import { z } from "zod";
-import { FLAG_NAMES } from "../../migration/flags.js";
-import { githubLogin } from "../../migration/github-login.js";
+import { FLAG_NAMES } from "../../users/flags.js";
+import { githubLogin } from "../../users/github-login.js";
 
 export const USER_ACTIONS = [
   { name: "validate", label: "Validate the App token at GitHub" },

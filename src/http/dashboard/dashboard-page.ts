@@ -5,7 +5,7 @@ import { html } from "hono/html";
 import { MIGRATION_STATUSES, type MigrationStatus } from "../../db/models/index.js";
 import type { BatchView } from "../../migration/batches.js";
 import type { AttentionUser, DashboardSnapshot } from "../../migration/dashboard-figures.js";
-import { FLAG_NAMES, type FlagChange, type FlagState } from "../../migration/flags.js";
+import { FLAG_NAMES, type FlagChange, type FlagState } from "../../users/flags.js";
 import { csrfField, layout, postButton, timestamp, type Markup } from "../pages/layout.js";
 import { USER_ACTIONS } from "./dashboard-forms.js";
 import type { SignedInMaintainer } from "./dashboard-access.js";

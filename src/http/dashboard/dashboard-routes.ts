@@ -8,7 +8,7 @@ import type { MaintainerAccess } from "../../auth/maintainer-access.js";
 import type { SessionCookies } from "../../auth/session-cookies.js";
 import type { MigrationBatches } from "../../migration/batches.js";
 import type { DashboardFigures } from "../../migration/dashboard-figures.js";
-import { parseFlagText, type FeatureFlags } from "../../migration/flags.js";
+import { parseFlagText, type FeatureFlags } from "../../users/flags.js";
 import { ReadinessScanRunningError } from "../../migration/errors.js";
 import type { FlagImpact, FlagPreview } from "../../migration/flag-preview.js";
 import type { ReadinessReport } from "../../migration/readiness-report.js";

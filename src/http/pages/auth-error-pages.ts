@@ -6,9 +6,8 @@ import {
   MissingAuthorizationCodeError,
   OAuthStateError,
   ReturnPathError,
-  SignInUnavailableError,
 } from "../../auth/errors.js";
-import { GitHubError, TransientGitHubError } from "../../github/errors.js";
+import { GitHubError, SignInUnavailableError, TransientGitHubError } from "../../github/errors.js";
 import { SealedValueError } from "../../tokens/sealing.js";
 import { PageError, type PageErrorTranslator } from "./page-errors.js";
 

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { defineModels } from "../../../src/db/models/index.js";
 import { connectDatabase } from "../../../src/db/connection.js";
 import { createHttpApp, WEBHOOK_PATH } from "../../../src/index.js";
-import { createServices } from "../../../src/services.js";
+import { composeApp } from "../../../src/services.js";
 import { captureLog } from "../../support/app.js";
 import { testConfig } from "../../support/config.js";
 
@@ -24,7 +24,7 @@ describe("the OpenAPI document", () => {
   it("describes exactly the routes the app registers, no more and no fewer", async () => {
     // Building the routes opens no connection; the pool is closed unused.
     const sequelize = connectDatabase({ url: "postgres://unused@127.0.0.1:1/unused" });
-    const services = createServices({ config: testConfig(), models: defineModels(sequelize), log: (await captureLog()).log });
+    const services = composeApp({ config: testConfig(), models: defineModels(sequelize), log: (await captureLog()).log }).services;
     const app = createHttpApp(services);
     await sequelize.close();
 

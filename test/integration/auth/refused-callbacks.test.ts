@@ -132,7 +132,7 @@ describe("consent links bound to one GitHub account", () => {
     const { app, simulator, database } = world;
     const bob = await seedUser(app.services, simulator, { app: false, legacy: true, status: "pending" });
     const mallory = githubUser("mallory");
-    const link = new URL(app.services.createConsentLink(bob.githubId, bob.login));
+    const link = new URL(app.services.consentLinks.createConsentLink(bob.githubId, bob.login));
     expect(link.origin).toBe(app.url);
     expect(link.pathname).toBe("/auth/login");
 
@@ -162,7 +162,7 @@ describe("consent links bound to one GitHub account", () => {
   });
 
   it("refuses a consent link whose signature was altered", async () => {
-    const link = new URL(world.app.services.createConsentLink(424242, "someone"));
+    const link = new URL(world.app.services.consentLinks.createConsentLink(424242, "someone"));
     const reference = link.searchParams.get("consent") ?? "";
     link.searchParams.set("consent", `${reference.slice(0, -2)}xx`);
     const response = await new Browser(world.app.url).get(`${link.pathname}${link.search}`);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { transitionUser } from "../../../src/migration/status-machine.js";
+import { transitionUser } from "../../../src/users/status-machine.js";
 import { seedUser } from "../tokens/vault-fixture.js";
 import { Browser, chooseAtGitHub, locationOf, signIn, snapshotTables, startSignInWorld, type SignInWorld } from "./sign-in-fixture.js";
 

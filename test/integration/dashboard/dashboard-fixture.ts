@@ -2,7 +2,7 @@
 // configured, users walked to a status through the status machine (so their events are real), and
 // a maintainer's signed-in browser.
 import type { MigrationStatus } from "../../../src/db/models/index.js";
-import { transitionUser } from "../../../src/migration/status-machine.js";
+import { transitionUser } from "../../../src/users/status-machine.js";
 import { Browser, locationOf, signIn, startSignInWorld, type SignInWorld } from "../auth/sign-in-fixture.js";
 import { seedUser, type SeededUser } from "../tokens/vault-fixture.js";
 

@@ -8,7 +8,7 @@ import { Op, QueryTypes } from "sequelize";
 import type { GitHubSimulator } from "../../../simulator/index.js";
 import { CleanupRefusedError } from "../../../src/migration/errors.js";
 import type { Services } from "../../../src/services.js";
-import { rolloutBucket } from "../../../src/tokens/rollout-policy.js";
+import { rolloutBucket } from "../../../src/users/rollout-policy.js";
 import { startTestSimulator, TEST_APP } from "../../simulator/simulator-fixture.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 import { encryptionKey } from "../tokens/vault-fixture.js";

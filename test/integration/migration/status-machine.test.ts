@@ -5,7 +5,7 @@ import {
   ConcurrentTransitionError,
   IllegalTransitionError,
   transitionUser,
-} from "../../../src/migration/status-machine.js";
+} from "../../../src/users/status-machine.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 
 describe("the migration status machine", () => {

@@ -3,7 +3,7 @@
 // check saying user A would lose a repository.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { MigrationStatus } from "../../../src/db/models/index.js";
-import { rolloutBucket } from "../../../src/tokens/rollout-policy.js";
+import { rolloutBucket } from "../../../src/users/rollout-policy.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 

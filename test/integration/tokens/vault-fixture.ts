@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import type { Sequelize } from "sequelize";
 import type { GitHubSimulator, IssuedTokens, StartSimulatorOptions } from "../../../simulator/index.js";
 import { defineModels, type MigrationStatus, type UserRow } from "../../../src/db/models/index.js";
-import { createServices, type Services } from "../../../src/services.js";
+import { composeApp, type Services } from "../../../src/services.js";
 import { startTestSimulator } from "../../simulator/simulator-fixture.js";
 import { captureLog, startTestApp, type TestApp } from "../../support/app.js";
 import { testConfig } from "../../support/config.js";
@@ -49,7 +49,7 @@ export async function vaultServices(
   env: Record<string, string> = {},
 ): Promise<Services> {
   const config = testConfig({ ...simulatorEnv(simulator), ...env });
-  return createServices({ config, models: defineModels(sequelize), log: (await captureLog()).log });
+  return composeApp({ config, models: defineModels(sequelize), log: (await captureLog()).log }).services;
 }
 
 /** A TOKEN_ENCRYPTION_KEYS entry with a fresh random key. */

@@ -5,7 +5,7 @@ import nock from "nock";
 import { defineModels } from "../../../src/db/models/index.js";
 import { RECONCILIATION_JOB } from "../../../src/installations/reconciliation.js";
 import { runAsSingleton } from "../../../src/jobs/singleton.js";
-import { createServices, type Services } from "../../../src/services.js";
+import { composeApp, type Services } from "../../../src/services.js";
 import { WebhookRedelivery } from "../../../src/webhooks/redelivery.js";
 import { captureLog } from "../../support/app.js";
 import { testConfig } from "../../support/config.js";
@@ -51,7 +51,7 @@ describe("healing missed webhooks", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    services = createServices({ config: testConfig(), models: defineModels(database.sequelize), log: (await captureLog("error")).log });
+    services = composeApp({ config: testConfig(), models: defineModels(database.sequelize), log: (await captureLog("error")).log }).services;
     nock.disableNetConnect();
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
-import { InvalidFlagValueError, UnknownFlagError } from "../../../src/migration/errors.js";
-import { FLAG_NAMES, parseFlagName, parseFlagText, parseFlagValue } from "../../../src/migration/flags.js";
+import { InvalidFlagValueError, UnknownFlagError } from "../../../src/users/errors.js";
+import { FLAG_NAMES, parseFlagName, parseFlagText, parseFlagValue } from "../../../src/users/flags.js";
 
 describe("flag definitions", () => {
   it("define exactly the five rollout flags and the rollout guard's four", () => {

@@ -1,8 +1,9 @@
 // The App's REST calls through Probot's Octokit, against nock.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import nock from "nock";
-import { GitHubAppApi, standaloneProbot } from "../../../src/github/app-api.js";
+import type { GitHubAppApi } from "../../../src/github/app-api.js";
 import { GitHubRequestRejectedError, TerminalTokenError } from "../../../src/github/errors.js";
+import { createGitHubClients } from "../../../src/github/github-clients.js";
 import { captureLog } from "../../support/app.js";
 import { testConfig } from "../../support/config.js";
 
@@ -13,7 +14,7 @@ describe("GitHubAppApi", () => {
 
   beforeAll(async () => {
     const { log } = await captureLog("error");
-    api = new GitHubAppApi({ fallback: () => standaloneProbot(testConfig(), log) });
+    api = createGitHubClients({ config: testConfig(), log }).app;
     nock.disableNetConnect();
   });
   afterEach(() => nock.cleanAll());
@@ -70,7 +71,7 @@ describe("GitHubAppApi", () => {
 
   it("says plainly that App credentials are missing instead of blaming GitHub", async () => {
     const { log } = await captureLog("error");
-    const withoutKey = new GitHubAppApi({ fallback: () => standaloneProbot({ ...testConfig(), privateKey: null }, log) });
+    const withoutKey = createGitHubClients({ config: { ...testConfig(), privateKey: null }, log }).app;
     await expect(withoutKey.listInstallations()).rejects.toThrow("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) are required");
   });
 });

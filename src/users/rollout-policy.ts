@@ -1,6 +1,6 @@
 // Which users get GitHub App tokens and whether legacy OAuth tokens may still be served.
 import { createHash } from "node:crypto";
-import type { FeatureFlags, FlagValues } from "../migration/flags.js";
+import type { FeatureFlags, FlagValues } from "./flags.js";
 
 export interface RolloutPolicy {
   appTokensAllowedFor(user: { githubId: number; login: string }): Promise<boolean>;
@@ -12,7 +12,7 @@ export function rolloutBucket(githubId: number): number {
   return createHash("sha256").update(String(githubId)).digest().readUInt32BE(0) % 100;
 }
 
-/** The rollout as the flags say it now; flags are read (and validated) by migration/flags.ts. */
+/** The rollout as the flags say it now; flags are read (and validated) by users/flags.ts. */
 export class FeatureFlagRolloutPolicy implements RolloutPolicy {
   readonly #flags: Pick<FeatureFlags, "read">;
   readonly #now: () => Date;
