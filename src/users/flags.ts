@@ -31,13 +31,10 @@ interface FlagDefinition<T> {
 const asIs = <T>(value: T): unknown => value;
 
 const FLAG_DEFINITIONS = {
-  github_app_tokens_enabled: {
-    schema: z.boolean({ error: "must be true or false" }),
-    fromText: (text) => (text === "true" ? true : text === "false" ? false : text),
-    toJson: asIs,
-    fromDefaults: (defaults) => defaults.githubAppTokensEnabled,
-    description: "Global switch: false serves legacy OAuth tokens to everyone (the global rollback).",
-  } satisfies FlagDefinition<boolean>,
+  github_app_tokens_enabled: booleanFlag(
+    (defaults) => defaults.githubAppTokensEnabled,
+    "Global switch: false serves legacy OAuth tokens to everyone (the global rollback).",
+  ),
   github_app_tokens_rollout_percent: {
     schema: z
       .number({ error: "must be a whole number from 0 to 100" })
@@ -83,17 +80,24 @@ const FLAG_DEFINITIONS = {
     fromDefaults: (defaults) => defaults.oauthTokenDeprecationDate,
     description: "After this time legacy OAuth tokens are no longer served and cleanup may revoke them; null for never.",
   } satisfies FlagDefinition<Date | null>,
-  rollout_guard_enabled: {
-    schema: z.boolean({ error: "must be true or false" }),
-    fromText: (text) => (text === "true" ? true : text === "false" ? false : text),
-    toJson: asIs,
-    fromDefaults: (defaults) => defaults.rolloutGuardEnabled,
-    description: "The rollout guard: pauses batches and refuses rollout raises while too many resolutions end in reauth_required or a failed refresh.",
-  } satisfies FlagDefinition<boolean>,
+  rollout_guard_enabled: booleanFlag(
+    (defaults) => defaults.rolloutGuardEnabled,
+    "The rollout guard: pauses batches and refuses rollout raises while too many resolutions end in reauth_required or a failed refresh.",
+  ),
   rollout_guard_threshold_percent: wholeNumberFlag(1, 100, (defaults) => defaults.rolloutGuardThresholdPercent, "Share of resolutions in the window (ending reauth_required or in a failed refresh) above which the guard trips."),
   rollout_guard_window_minutes: wholeNumberFlag(1, 1440, (defaults) => defaults.rolloutGuardWindowMinutes, "The guard's sliding window, in minutes; it also watches this long after the rollout percent is raised."),
   rollout_guard_min_resolutions: wholeNumberFlag(1, 1_000_000, (defaults) => defaults.rolloutGuardMinResolutions, "Resolutions the window must hold before the guard judges the share (a few failures among few calls prove little)."),
 };
+
+function booleanFlag(fromDefaults: (defaults: FlagDefaults) => boolean, description: string): FlagDefinition<boolean> {
+  return {
+    schema: z.boolean({ error: "must be true or false" }),
+    fromText: (text) => (text === "true" ? true : text === "false" ? false : text),
+    toJson: asIs,
+    fromDefaults,
+    description,
+  };
+}
 
 function wholeNumberFlag(min: number, max: number, fromDefaults: (defaults: FlagDefaults) => number, description: string): FlagDefinition<number> {
   const message = `must be a whole number from ${min} to ${max}`;

@@ -165,55 +165,54 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
     return c.redirect(`/admin?done=flag_changed&flag=${input.name}`, 303);
   });
 
-  routes.post("/admin/readiness", sameOriginForms(baseUrl), async (c) => {
-    const form = await maintainerForm(c);
-    if (!form) return c.redirect(ADMIN_SIGN_IN_PATH, 303);
-    const input = parseInput(confirmOnlyForm, form.body);
-    if (!input.confirm) {
-      return c.html(
-        confirmPage({
-          title: "Confirm a readiness scan",
-          consequences: [
-            "Lists, with each user's legacy token, the repositories it reads (GET /user/repos), for every user not checked in the last day.",
-            "Compares them with the App's installations and stores the result per user; changes no user and no token.",
-            "Uses some of each user's GitHub rate limit (one call per 100 repositories).",
-          ],
-          action: "/admin/readiness",
-          fields: {},
-          submitLabel: "Start the scan",
-          csrfToken: form.maintainer.csrfToken,
-        }),
-      );
-    }
-    try {
-      await readiness.scan.start({ actor: form.maintainer.login });
-    } catch (error) {
-      if (!(error instanceof ReadinessScanRunningError)) throw error;
-      throw new PageError(409, "scan_running", "A scan is running", error.message, { href: "/admin#readiness", label: "Back to the dashboard" });
-    }
-    void readiness.scan.runPass().catch((error: unknown) => log.error({ err: error }, "readiness scan pass failed"));
-    return c.redirect("/admin?done=readiness_scan_started", 303);
-  });
+  /** An action with nothing to fill in: the confirmation page first, then `act` and back to /admin. */
+  function confirmOnlyAction(path: string, page: { title: string; consequences: (login: string) => string[]; submitLabel: string }, act: (login: string) => Promise<string>) {
+    routes.post(path, sameOriginForms(baseUrl), async (c) => {
+      const form = await maintainerForm(c);
+      if (!form) return c.redirect(ADMIN_SIGN_IN_PATH, 303);
+      if (!parseInput(confirmOnlyForm, form.body).confirm) {
+        const { title, consequences, submitLabel } = page;
+        return c.html(confirmPage({ title, consequences: consequences(form.maintainer.login), action: path, fields: {}, submitLabel, csrfToken: form.maintainer.csrfToken }));
+      }
+      return c.redirect(`/admin?done=${await act(form.maintainer.login)}`, 303);
+    });
+  }
 
-  routes.post("/admin/rollout-guard/clear", sameOriginForms(baseUrl), async (c) => {
-    const form = await maintainerForm(c);
-    if (!form) return c.redirect(ADMIN_SIGN_IN_PATH, 303);
-    const input = parseInput(confirmOnlyForm, form.body);
-    if (!input.confirm) {
-      return c.html(
-        confirmPage({
-          title: "Confirm: clear the rollout guard",
-          consequences: ["Paused batches resume within seconds.", "Raising the rollout percent is allowed again.", `Recorded as cleared by ${form.maintainer.login}.`],
-          action: "/admin/rollout-guard/clear",
-          fields: {},
-          submitLabel: "Clear the guard",
-          csrfToken: form.maintainer.csrfToken,
-        }),
-      );
-    }
-    await readiness.guard.clear({ actor: form.maintainer.login });
-    return c.redirect("/admin?done=guard_cleared", 303);
-  });
+  confirmOnlyAction(
+    "/admin/readiness",
+    {
+      title: "Confirm a readiness scan",
+      consequences: () => [
+        "Lists, with each user's legacy token, the repositories it reads (GET /user/repos), for every user not checked in the last day.",
+        "Compares them with the App's installations and stores the result per user; changes no user and no token.",
+        "Uses some of each user's GitHub rate limit (one call per 100 repositories).",
+      ],
+      submitLabel: "Start the scan",
+    },
+    async (actor) => {
+      try {
+        await readiness.scan.start({ actor });
+      } catch (error) {
+        if (!(error instanceof ReadinessScanRunningError)) throw error;
+        throw new PageError(409, "scan_running", "A scan is running", error.message, { href: "/admin#readiness", label: "Back to the dashboard" });
+      }
+      void readiness.scan.runPass().catch((error: unknown) => log.error({ err: error }, "readiness scan pass failed"));
+      return "readiness_scan_started";
+    },
+  );
+
+  confirmOnlyAction(
+    "/admin/rollout-guard/clear",
+    {
+      title: "Confirm: clear the rollout guard",
+      consequences: (login) => ["Paused batches resume within seconds.", "Raising the rollout percent is allowed again.", `Recorded as cleared by ${login}.`],
+      submitLabel: "Clear the guard",
+    },
+    async (actor) => {
+      await readiness.guard.clear({ actor });
+      return "guard_cleared";
+    },
+  );
 
   /** The posting maintainer (CSRF token checked) and the form's fields. */
   async function maintainerForm(c: Context): Promise<{ maintainer: SignedInMaintainer; body: Record<string, unknown> } | null> {
