@@ -57,9 +57,9 @@ module.exports = {
       name: "probot-built-in-github-only",
       severity: "error",
       comment:
-        "Probot is constructed from one binding in github/github-clients.ts; app-server.ts runs its Server and main.ts " +
-        "its setup flow. Anywhere else only its types may be imported.",
-      from: { path: "^src/", pathNot: "^src/github/|^src/(app-server|main)\\.ts$" },
+        "Probot is constructed from one binding in github/github-clients.ts; app-server.ts runs its Server and setup-flow.ts " +
+        "(started by main.ts) its setup flow. Anywhere else only its types may be imported.",
+      from: { path: "^src/", pathNot: "^src/github/|^src/(app-server|main|setup-flow)\\.ts$" },
       to: { path: "(^|/)node_modules/probot/", dependencyTypesNot: ["type-only"] },
     },
     {

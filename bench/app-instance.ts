@@ -9,12 +9,10 @@ import { createLogger } from "../src/observability/logger.js";
 import type { InstanceReply, InstanceRequest } from "./instance-process.js";
 
 const RSS_SAMPLE_MS = 25;
-/** Connections per instance, as a deployment's replica would have. */
-const POOL_SIZE = 20;
 
 const config = loadConfig({ env: process.env });
 if (!config.databaseUrl) throw new Error("app-instance: DATABASE_URL is required");
-const sequelize = connectDatabase({ url: config.databaseUrl, maxConnections: POOL_SIZE });
+const sequelize = connectDatabase({ url: config.databaseUrl, maxConnections: config.databasePoolMax });
 const app = await startAppServer({ config, sequelize, log: await createLogger({ level: config.logLevel }) });
 
 // The heap's share tells live objects from memory V8 has simply not given back yet.

@@ -30,6 +30,13 @@ export interface InstanceProcess {
   kill(): void;
 }
 
+/**
+ * The production start command's heap bound (Dockerfile CMD): instances are measured as they run.
+ * Without it V8 on a large machine lets garbage grow to ~150 MB of heap before a full collection,
+ * while the app keeps ~32 MB live (docs/benchmarks.md, row 5).
+ */
+export const PRODUCTION_NODE_FLAGS = ["--max-old-space-size=96"];
+
 const TSCONFIG = fileURLToPath(new URL("./tsconfig.instance.json", import.meta.url));
 const ENTRY = fileURLToPath(new URL("../node_modules/.cache/gaut-bench-build/bench/app-instance.js", import.meta.url));
 
@@ -40,7 +47,7 @@ export async function compileInstance(): Promise<void> {
 
 export async function startInstanceProcess({ env, cpuProfileDir }: { env: Record<string, string>; cpuProfileDir?: string }): Promise<InstanceProcess> {
   const child: ChildProcess = fork(ENTRY, [], {
-    execArgv: ["--expose-gc", ...(cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : [])],
+    execArgv: [...PRODUCTION_NODE_FLAGS, "--expose-gc", ...(cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : [])],
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

@@ -6,7 +6,7 @@ import { createPublicKey, verify, type KeyObject } from "node:crypto";
 const CLOCK_SKEW_SECONDS = 60;
 const MAX_LIFETIME_SECONDS = 600;
 
-export type JwtVerdict = { ok: true } | { ok: false; message: string };
+type JwtVerdict = { ok: true } | { ok: false; message: string };
 
 export class AppJwtVerifier {
   private readonly publicKey: KeyObject;

@@ -26,6 +26,16 @@ export function appRoutes(runtime: SimulatorRuntime): Hono<SimulatorEnv> {
     }),
   );
 
+  // GET /app/hook/config: GitHub never shows the secret, only that one is set.
+  routes.get("/app/hook/config", (c) =>
+    runEndpoint(c, runtime, "hook_config", () => {
+      const auth = authenticateApp(c, runtime);
+      if (!auth.ok) return auth.response;
+      const hook = runtime.options.webhook;
+      return c.json({ content_type: "json", insecure_ssl: "0", url: hook?.url ?? "", ...(hook?.secret ? { secret: "********" } : {}) });
+    }),
+  );
+
   routes.get("/app/installations", (c) =>
     runEndpoint(c, runtime, "app_installations", () => {
       const auth = authenticateApp(c, runtime);

@@ -5,7 +5,7 @@ import { tokenStrings } from "./token-strings.js";
 
 const CODE_LIFETIME_MS = 10 * 60 * 1000;
 
-export interface AuthorizationCode {
+interface AuthorizationCode {
   code: string;
   clientId: string;
   login: string;
@@ -14,7 +14,7 @@ export interface AuthorizationCode {
   expiresAt: Date;
 }
 
-export type CodeRedemption =
+type CodeRedemption =
   | { ok: true; grant: AuthorizationCode }
   | { ok: false; error: "bad_verification_code" | "redirect_uri_mismatch" };
 
@@ -53,6 +53,6 @@ export class AuthorizationCodes {
 }
 
 /** RFC 7636 S256: BASE64URL(SHA256(verifier)). */
-export function s256(codeVerifier: string): string {
+function s256(codeVerifier: string): string {
   return createHash("sha256").update(codeVerifier).digest("base64url");
 }

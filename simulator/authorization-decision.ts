@@ -10,7 +10,7 @@ export interface AuthorizationRequest {
   codeChallengeMethod: string | undefined;
 }
 
-export type AuthorizationCheck =
+type AuthorizationCheck =
   | { ok: true; redirectUri: string }
   | { ok: false; kind: "unknown_client" }
   | { ok: false; kind: "redirect"; location: string };
@@ -51,7 +51,7 @@ export function checkAuthorizationRequest(runtime: SimulatorRuntime, request: Au
   return { ok: true, redirectUri };
 }
 
-export interface UserDecision {
+interface UserDecision {
   login: string;
   decision: "authorize" | "cancel";
   installationId?: number | undefined;

@@ -2,6 +2,11 @@
 // seeded user and Authorize, or Cancel. Every original parameter travels on in hidden inputs.
 import type { SimulatorInstallation, SimulatorUser } from "./types.js";
 
+/** Phones get the page at their own width, and a little type so the list of accounts is readable. */
+const HEAD = `<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<style>:root{color-scheme:light dark}body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:1rem auto;padding:0 1rem;overflow-wrap:anywhere}
+li{margin:0 0 .5rem}button{font:inherit;margin:.25rem 0}</style>`;
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
@@ -14,7 +19,10 @@ function hiddenInputs(params: Record<string, string>): string {
 
 export function authorizePage(options: { appName: string; users: SimulatorUser[]; suggestedLogin: string | undefined; params: Record<string, string> }): string {
   const suggested = options.suggestedLogin?.toLowerCase();
-  const users = [...options.users].sort((a, b) => Number(b.login.toLowerCase() === suggested) - Number(a.login.toLowerCase() === suggested));
+  // The suggested account first, then people with a display name (the demo's named users) before
+  // the hundreds of generated ones.
+  const rank = (user: SimulatorUser) => (user.login.toLowerCase() === suggested ? 0 : user.name ? 1 : 2);
+  const users = [...options.users].sort((a, b) => rank(a) - rank(b));
   const rows = users
     .map(
       (user) => `<li><form method="post" action="/login/oauth/authorize">${hiddenInputs(options.params)}
@@ -26,7 +34,7 @@ export function authorizePage(options: { appName: string; users: SimulatorUser[]
     .join("\n");
   const cancelLogin = users[0]?.login ?? "";
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Authorize ${escapeHtml(options.appName)}</title></head>
+<html lang="en"><head>${HEAD}<title>Authorize ${escapeHtml(options.appName)}</title></head>
 <body>
 <h1>Authorize ${escapeHtml(options.appName)}</h1>
 <p>GitHub simulator: choose the account to sign in as.</p>
@@ -40,7 +48,7 @@ ${rows}
 }
 
 export function notFoundPage(): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Page not found</title></head><body><h1>404</h1><p>This is not the web page you are looking for.</p></body></html>`;
+  return `<!doctype html><html lang="en"><head>${HEAD}<title>Page not found</title></head><body><h1>404</h1><p>This is not the web page you are looking for.</p></body></html>`;
 }
 
 /** What a person opening the simulator's root sees: who can sign in, and what is installed where. */
@@ -54,7 +62,7 @@ export function homePage(options: { users: SimulatorUser[]; installations: Simul
     )
     .join("");
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>GitHub simulator</title></head>
+<html lang="en"><head>${HEAD}<title>GitHub simulator</title></head>
 <body>
 <h1>GitHub simulator</h1>
 <p>This server stands in for GitHub (Enterprise Server layout): the app sends users here to authorize, and calls its REST API under <code>/api/v3</code>.</p>

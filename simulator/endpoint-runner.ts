@@ -25,6 +25,20 @@ export async function runEndpoint(
     await answer();
     return dropConnection(c);
   }
+  if ("rotateThenHold" in fault) {
+    const response = await answer();
+    await runtime.held.hold(runtime.stopping);
+    return clientGone(c) ? dropConnection(c) : response;
+  }
+  if ("holdBeforeRotation" in fault) {
+    await runtime.held.hold(runtime.stopping);
+    // A request whose client died before GitHub got to it is never carried out.
+    return clientGone(c) ? dropConnection(c) : answer();
+  }
+  if ("delayMs" in fault) {
+    await pause(fault.delayMs, runtime.stopping);
+    return answer();
+  }
   if ("drop" in fault) return dropConnection(c);
   if ("oauthError" in fault) return c.json({ error: fault.oauthError, error_description: `Simulated: ${fault.oauthError}` }, 200);
   if ("timeout" in fault) {
@@ -47,6 +61,10 @@ export async function runEndpoint(
     });
   }
   return c.json(basicErrorBody(fault.status === 500 ? "Server Error" : fault.status === 502 ? "Bad Gateway" : "Service Unavailable"), fault.status);
+}
+
+function clientGone(c: Context<SimulatorEnv>): boolean {
+  return c.env.incoming.socket.destroyed || c.env.incoming.socket.readyState !== "open";
 }
 
 function dropConnection(c: Context<SimulatorEnv>): Response {

@@ -2,6 +2,7 @@
 // app calls (web flow, token endpoint, the REST endpoints it uses, webhooks), with knobs for tests.
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono } from "hono";
+import { setMaxListeners } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AppJwtVerifier } from "./app-jwt.js";
@@ -10,8 +11,9 @@ import { checkAuthorizationRequest, decideAuthorization } from "./authorization-
 import { homePage, notFoundPage } from "./authorize-page.js";
 import { CallCounters } from "./call-counters.js";
 import { FaultBook } from "./faults.js";
+import { HeldCalls } from "./held-calls.js";
 import { oauthRoutes } from "./oauth-routes.js";
-import { RateLimits, UserTokenRateLimits } from "./rate-limits.js";
+import { RateLimits, rateLimitIdentities, UserTokenRateLimits } from "./rate-limits.js";
 import { restRoutes } from "./rest-routes.js";
 import type { RegisteredClient, SimulatorEnv, SimulatorRuntime } from "./runtime.js";
 import { TokenLedger } from "./token-ledger.js";
@@ -30,18 +32,20 @@ const APP_HOOK_ID = 1;
 export async function startSimulator(options: StartSimulatorOptions): Promise<GitHubSimulator> {
   const now = options.now ?? (() => new Date());
   const stopping = new AbortController();
+  // Every held or delayed call listens for stop(): dozens at once are expected, not a leak.
+  setMaxListeners(0, stopping.signal);
   const world = new SimulatorWorld();
   const appClient: RegisteredClient = {
     kind: "app",
     clientId: options.app.clientId,
-    clientSecret: options.app.clientSecret,
+    clientSecrets: [options.app.clientSecret, ...(options.app.oldClientSecret ? [options.app.oldClientSecret] : [])],
     callbackUrl: options.app.callbackUrl,
     name: options.app.slug,
   };
   const clients = [appClient];
   if (options.legacyOAuthApp) {
     const legacy = options.legacyOAuthApp;
-    clients.push({ kind: "legacy", clientId: legacy.clientId, clientSecret: legacy.clientSecret, callbackUrl: legacy.callbackUrl, name: "Legacy OAuth App" });
+    clients.push({ kind: "legacy", clientId: legacy.clientId, clientSecrets: [legacy.clientSecret], callbackUrl: legacy.callbackUrl, name: "Legacy OAuth App" });
   }
   const settings = {
     accessTokenSeconds: options.accessTokenLifetimeSeconds === undefined ? DEFAULT_ACCESS_TOKEN_SECONDS : options.accessTokenLifetimeSeconds,
@@ -65,6 +69,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Gi
     ledger: new TokenLedger(now),
     codes: new AuthorizationCodes(now),
     faults: new FaultBook(),
+    held: new HeldCalls(),
     counters: new CallCounters(),
     rateLimits: new RateLimits(now),
     userTokenRateLimits: new UserTokenRateLimits(),
@@ -144,11 +149,19 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Gi
       if (lifetimes.accessTokenSeconds !== undefined) settings.accessTokenSeconds = lifetimes.accessTokenSeconds;
       if (lifetimes.refreshTokenSeconds !== undefined) settings.refreshTokenSeconds = lifetimes.refreshTokenSeconds;
     },
+    setUserRateLimit(login, remaining, options = {}) {
+      runtime.rateLimits.setRemaining(rateLimitIdentities.user(world.requireUser(login).login), remaining, options.resetInSeconds);
+    },
     setLatency(ms) {
       settings.latencyMs = ms;
     },
     injectFault: (endpoint, fault, times) => runtime.faults.inject(endpoint, fault, times),
     clearFaults: () => runtime.faults.clear(),
+    held: {
+      count: () => runtime.held.count,
+      whenHeld: (count) => runtime.held.whenHeld(count),
+      release: () => runtime.held.release(),
+    },
     counters: {
       refreshes: (login) => runtime.counters.refreshes(login),
       calls: (endpoint) => runtime.counters.calls(endpoint),
@@ -171,6 +184,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Gi
       runtime.codes.clear();
       runtime.webhooks.clear();
       runtime.faults.clear();
+      runtime.held.release();
       runtime.counters.reset();
       runtime.rateLimits.clear();
     },

@@ -57,7 +57,7 @@ export function oauthRoutes(runtime: SimulatorRuntime): Hono<SimulatorEnv> {
     const endpoint = params.grant_type === "refresh_token" ? "refresh" : "exchange";
     return runEndpoint(c, runtime, endpoint, () => {
       const client = runtime.client(params.client_id ?? "");
-      if (!client || client.clientSecret !== params.client_secret) return tokenError(c, "incorrect_client_credentials");
+      if (!client || !client.clientSecrets.includes(params.client_secret ?? "")) return tokenError(c, "incorrect_client_credentials");
       if (params.grant_type === "refresh_token") {
         const record = runtime.ledger.rotate(params.refresh_token ?? "", client.clientId, runtime.lifetimesFor(client));
         if (!record) return tokenError(c, "bad_refresh_token");

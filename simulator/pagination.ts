@@ -3,7 +3,7 @@
 const DEFAULT_PER_PAGE = 30;
 const MAX_PER_PAGE = 100;
 
-export interface Page<T> {
+interface Page<T> {
   items: T[];
   /** undefined when everything fits on one page (GitHub then sends no Link header). */
   link: string | undefined;

@@ -49,6 +49,11 @@ export class RateLimits {
     };
   }
 
+  /** Leaves the identity `remaining` requests for the rest of a window ending in `resetInSeconds` (tests of pacing). */
+  setRemaining(identity: RateLimitIdentity, remaining: number, resetInSeconds = WINDOW_MS / 1000): void {
+    this.windows.set(identity.key, { used: Math.max(0, identity.limit - remaining), resetsAt: this.now().getTime() + resetInSeconds * 1000 });
+  }
+
   clear() {
     this.windows.clear();
   }

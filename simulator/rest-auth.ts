@@ -8,11 +8,11 @@ import type { RegisteredClient, SimulatorEnv, SimulatorRuntime } from "./runtime
 import type { InstallationTokenRecord, UserTokenRecord } from "./token-ledger.js";
 import type { SimulatorUser } from "./types.js";
 
-export type Authenticated<T> = { ok: true; value: T } | { ok: false; response: Response };
+type Authenticated<T> = { ok: true; value: T } | { ok: false; response: Response };
 
 const DOCS = "https://docs.github.com/enterprise-server/rest";
 
-export function badCredentials(c: Context<SimulatorEnv>): Response {
+function badCredentials(c: Context<SimulatorEnv>): Response {
   return c.json(basicErrorBody("Bad credentials", DOCS), 401);
 }
 
@@ -55,13 +55,16 @@ export function authenticateApp(c: Context<SimulatorEnv>, runtime: SimulatorRunt
   return { ok: true, value: null };
 }
 
-/** Basic auth with the client id and secret of the client named in the path (`/applications/{client_id}/...`). */
+/**
+ * Basic auth with the client id and secret of the client named in the path (`/applications/{client_id}/...`).
+ * As on GitHub, wrong or missing client credentials answer 404, exactly like a dead token does.
+ */
 export function authenticateClient(c: Context<SimulatorEnv>, runtime: SimulatorRuntime, clientId: string): Authenticated<RegisteredClient> {
   const client = runtime.client(clientId);
   if (!client) return { ok: false, response: notFound(c) };
   const credentials = basicCredentials(c);
-  if (!credentials || credentials.username !== client.clientId || credentials.password !== client.clientSecret) {
-    return { ok: false, response: badCredentials(c) };
+  if (!credentials || credentials.username !== client.clientId || !client.clientSecrets.includes(credentials.password)) {
+    return { ok: false, response: notFound(c) };
   }
   c.set("rateLimitIdentity", rateLimitIdentities.oauthClient(client.clientId));
   return { ok: true, value: client };

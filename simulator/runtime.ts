@@ -4,6 +4,7 @@ import type { AppJwtVerifier } from "./app-jwt.js";
 import type { AuthorizationCodes } from "./authorization-codes.js";
 import type { CallCounters } from "./call-counters.js";
 import type { FaultBook } from "./faults.js";
+import type { HeldCalls } from "./held-calls.js";
 import type { RateLimitIdentity, RateLimits, UserTokenRateLimits } from "./rate-limits.js";
 import type { ShapeContext } from "./response-shapes.js";
 import type { TokenClient, TokenLedger, TokenLifetimes } from "./token-ledger.js";
@@ -17,7 +18,8 @@ export interface SimulatorSettings extends TokenLifetimes {
 
 /** A registered OAuth client: the GitHub App's own, or the legacy OAuth App. */
 export interface RegisteredClient extends TokenClient {
-  clientSecret: string;
+  /** GitHub Apps may hold two secrets at once (rotation): either is accepted. */
+  clientSecrets: string[];
   callbackUrl: string | undefined;
   name: string;
 }
@@ -29,6 +31,7 @@ export interface SimulatorRuntime {
   ledger: TokenLedger;
   codes: AuthorizationCodes;
   faults: FaultBook;
+  held: HeldCalls;
   counters: CallCounters;
   rateLimits: RateLimits;
   userTokenRateLimits: UserTokenRateLimits;

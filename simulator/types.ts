@@ -89,6 +89,7 @@ export type SimulatorEndpoint =
   | "installation_repositories"
   | "installation_token"
   | "hook_deliveries"
+  | "hook_config"
   | "redeliver";
 
 export type FaultKind =
@@ -98,6 +99,12 @@ export type FaultKind =
   | { timeout: true }
   | { drop: true }
   | { rotateThenDrop: true }
+  /** Answers normally, but only after this long (a slow GitHub). */
+  | { delayMs: number }
+  /** Holds the call before GitHub acts, until `releaseHeld()`; a client gone by then changed nothing. */
+  | { holdBeforeRotation: true }
+  /** GitHub acts (a refresh rotates the pair), then holds the answer until `releaseHeld()`. */
+  | { rotateThenHold: true }
   /** The token endpoint's refusal (HTTP 200 with an error body, as GitHub answers), e.g. `bad_refresh_token`; nothing rotates. */
   | { oauthError: "bad_refresh_token" | "incorrect_client_credentials" };
 
@@ -111,6 +118,8 @@ export interface StartSimulatorOptions {
     publicKey: string;
     clientId: string;
     clientSecret: string;
+    /** A second secret the App still holds during a rotation; both are accepted. */
+    oldClientSecret?: string;
     /** Registered redirect URI prefix. */
     callbackUrl: string;
   };
@@ -197,9 +206,13 @@ export interface GitHubSimulator {
   expireAccessToken(accessToken: string): void;
   setTokenLifetimes(lifetimes: { accessTokenSeconds?: number | null; refreshTokenSeconds?: number }): void;
   setLatency(ms: number): void;
+  /** Leaves the user's hourly budget (shared by all their tokens) at `remaining`, resetting in `resetInSeconds` (default an hour). */
+  setUserRateLimit(login: string, remaining: number, options?: { resetInSeconds?: number }): void;
   /** `times` defaults to 1; Infinity = until clearFaults(). */
   injectFault(endpoint: SimulatorEndpoint, fault: FaultKind, times?: number): void;
   clearFaults(): void;
+  /** Calls held by `holdBeforeRotation` / `rotateThenHold` faults: how many, wait for some, let them go. */
+  held: { count(): number; whenHeld(count?: number): Promise<void>; release(): number };
   counters: { refreshes(login: string): number; calls(endpoint: SimulatorEndpoint): number; totalCalls(): number; reset(): void };
   isTokenValid(accessToken: string): boolean;
   /** Kills the user's App tokens, then sends `github_app_authorization.revoked`. */

@@ -7,7 +7,7 @@ import type { OutgoingWebhook } from "./webhook-sender.js";
 import type { SimulatorWorld } from "./world.js";
 import type { SendWebhookOptions, SimulatorInstallation, SimulatorRepository, SimulatorUser, WebhookEvent } from "./types.js";
 
-export interface WebhookEventContext {
+interface WebhookEventContext {
   world: SimulatorWorld;
   shapes: ShapeContext;
   now: () => Date;

@@ -23,7 +23,7 @@ export interface StoredDelivery {
   statusCode: number;
 }
 
-export interface WebhookTarget {
+interface WebhookTarget {
   url: string;
   secret: string;
 }

@@ -3,11 +3,19 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import {
+  BATCH_SIZE,
+  dateOrTimeText,
+  ROLLOUT_GUARD_MIN_RESOLUTIONS,
+  ROLLOUT_GUARD_THRESHOLD_PERCENT,
+  ROLLOUT_GUARD_WINDOW_MINUTES,
+  ROLLOUT_PERCENT,
+} from "./users/input-rules.js";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 const LOG_FORMATS = ["json", "pretty"] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
+type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface EncryptionKey {
   id: string;
@@ -44,9 +52,17 @@ export interface AppConfig {
   webhookProxyUrl: string | null;
   github: GitHubEndpoints;
   appClientId: string | null;
+  /** The first of appClientSecrets (the one tried first). */
   appClientSecret: string | null;
+  /** GITHUB_CLIENT_SECRET as an ordered list: the new secret first, the old one while GitHub still holds both. */
+  appClientSecrets: string[];
   legacyClientId: string | null;
+  /** The first of legacyClientSecrets. */
   legacyClientSecret: string | null;
+  /** LEGACY_OAUTH_CLIENT_SECRET as an ordered list, like appClientSecrets. */
+  legacyClientSecrets: string[];
+  /** Bearer token GET /metrics requires; null leaves it open (Prometheus convention). */
+  metricsToken: string | null;
   port: number;
   host: string;
   logLevel: LogLevel;
@@ -64,6 +80,16 @@ export interface AppConfig {
   keepAliveIntervalSeconds: number;
   reconcileIntervalSeconds: number;
   githubRequestTimeoutMs: number;
+  /** Connections in this process's database pool. */
+  databasePoolMax: number;
+  /** How long a transaction waits for a row lock before giving up (Postgres lock_timeout). */
+  databaseLockTimeoutMs: number;
+  /** How long a refresh intent holds off other callers; always longer than GitHub's timeout. */
+  refreshLeaseSeconds: number;
+  /** How long a caller waits for another caller's refresh before answering "try again". */
+  refreshWaitTimeoutMs: number;
+  /** Pool connections refresh work may use at once; always fewer than the pool, so reads keep some. */
+  refreshMaxConnections: number;
   /** Repositories listed per user's legacy token in the readiness check (GET /user/repos stops there). */
   readinessRepositoryCap: number;
   /** Users one instance checks at once during a readiness scan. */
@@ -160,9 +186,10 @@ const envSchema = z.object({
     .optional(),
   GHE_PROTOCOL: z.enum(["http", "https"], { error: "must be http or https" }).default("https"),
   GITHUB_CLIENT_ID: optionalText,
-  GITHUB_CLIENT_SECRET: optionalText,
+  GITHUB_CLIENT_SECRET: listText.optional(),
   LEGACY_OAUTH_CLIENT_ID: optionalText,
-  LEGACY_OAUTH_CLIENT_SECRET: optionalText,
+  LEGACY_OAUTH_CLIENT_SECRET: listText.optional(),
+  METRICS_TOKEN: secretText(16).optional(),
   PORT: integerText(0, 65535).default(3000),
   HOST: optionalText,
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
@@ -180,28 +207,31 @@ const envSchema = z.object({
   NOTIFY_WEBHOOK_URL: urlText.optional(),
   NOTIFY_WEBHOOK_SECRET: secretText(16).optional(),
   GITHUB_APP_TOKENS_ENABLED: booleanText.default(true),
-  GITHUB_APP_TOKENS_ROLLOUT_PERCENT: integerText(0, 100).default(100),
+  GITHUB_APP_TOKENS_ROLLOUT_PERCENT: integerText(ROLLOUT_PERCENT.min, ROLLOUT_PERCENT.max).default(100),
   GITHUB_APP_TOKENS_ALLOW_LIST: listText.default([]),
-  USER_MIGRATION_BATCH_SIZE: integerText(1, 10000).default(100),
-  OAUTH_TOKEN_DEPRECATION_DATE: z
-    .string()
-    .refine((value) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) && !Number.isNaN(Date.parse(value)), {
-      error: "must be a date such as 2027-06-30 (or an ISO 8601 time)",
-    })
-    .optional(),
+  USER_MIGRATION_BATCH_SIZE: integerText(BATCH_SIZE.min, BATCH_SIZE.max).default(100),
+  OAUTH_TOKEN_DEPRECATION_DATE: dateOrTimeText("must be a date such as 2027-06-30 (or an ISO 8601 time)").optional(),
   ROLLOUT_GUARD_ENABLED: booleanText.default(false),
-  ROLLOUT_GUARD_THRESHOLD_PERCENT: integerText(1, 100).default(5),
-  ROLLOUT_GUARD_WINDOW_MINUTES: integerText(1, 1440).default(15),
-  ROLLOUT_GUARD_MIN_RESOLUTIONS: integerText(1, 1000000).default(20),
+  ROLLOUT_GUARD_THRESHOLD_PERCENT: integerText(ROLLOUT_GUARD_THRESHOLD_PERCENT.min, ROLLOUT_GUARD_THRESHOLD_PERCENT.max).default(5),
+  ROLLOUT_GUARD_WINDOW_MINUTES: integerText(ROLLOUT_GUARD_WINDOW_MINUTES.min, ROLLOUT_GUARD_WINDOW_MINUTES.max).default(15),
+  ROLLOUT_GUARD_MIN_RESOLUTIONS: integerText(ROLLOUT_GUARD_MIN_RESOLUTIONS.min, ROLLOUT_GUARD_MIN_RESOLUTIONS.max).default(20),
   TOKEN_REFRESH_MARGIN_SECONDS: integerText(0, 28800).default(300),
   KEEP_ALIVE_INTERVAL_SECONDS: integerText(5, 86400).default(60),
   RECONCILE_INTERVAL_SECONDS: integerText(60, 604800).default(3600),
   GITHUB_REQUEST_TIMEOUT_MS: integerText(100, 120000).default(10000),
+  DATABASE_POOL_MAX: integerText(2, 1000).default(10),
+  DATABASE_LOCK_TIMEOUT_MS: integerText(100, 60000).default(5000),
+  REFRESH_LEASE_SECONDS: integerText(5, 3600).optional(),
+  REFRESH_WAIT_TIMEOUT_MS: integerText(100, 600000).default(15000),
+  REFRESH_MAX_CONNECTIONS: integerText(1, 999).optional(),
   READINESS_REPOSITORY_CAP: integerText(1, 100000).default(1000),
   READINESS_SCAN_CONCURRENCY: integerText(1, 32).default(4),
 });
 
-export interface LogSettings {
+/** A lease must outlive GitHub's timeout by this much, so a refresher is never overtaken while it waits. */
+const LEASE_SLACK_SECONDS = 5;
+
+interface LogSettings {
   level: LogLevel;
   format: LogFormat;
 }
@@ -218,12 +248,40 @@ export function logSettings(env: Record<string, string | undefined>, fallbackLev
   };
 }
 
-export interface LoadConfigOptions {
+interface LoadConfigOptions {
   env: Record<string, string | undefined>;
   /** Where development secrets and the embedded database live; defaults to `.data` in the working directory. */
   cwd?: string;
   /** Told about every secret generated for development. */
   warn?: (message: string) => void;
+}
+
+/**
+ * One warning per feature that is off for want of a setting, naming the setting: told at start-up,
+ * not found by the first user who clicks. (Production requires the App's OAuth client outright.)
+ */
+export function featureWarnings(config: AppConfig): string[] {
+  const warnings: string[] = [];
+  if (config.appClientId === null) {
+    warnings.push(
+      "Sign-in is off: GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (the GitHub App's OAuth client) are not set, so Connect GitHub, /me and " +
+        "the /admin dashboard cannot sign anyone in. Copy the Client ID and a new client secret from the App's settings page on GitHub " +
+        "into .env (Probot's \"use an existing App\" form does not write them).",
+    );
+  }
+  if (config.legacyClientId === null) {
+    warnings.push(
+      "Legacy token checks are off: LEGACY_OAUTH_CLIENT_ID and LEGACY_OAUTH_CLIENT_SECRET (the OAuth App being retired) are not set, " +
+        "so batches do not check legacy tokens at GitHub and migration cleanup refuses to run.",
+    );
+  }
+  if (config.adminGithubLogins.length === 0) {
+    warnings.push("Nobody can open the /admin dashboard: ADMIN_GITHUB_LOGINS is empty. Set it to the maintainers' GitHub logins, comma-separated.");
+  }
+  if (config.notifyWebhookUrl === null) {
+    warnings.push("Notifications are recorded but not delivered: NOTIFY_WEBHOOK_URL is not set (consent links reach users only through the admin API).");
+  }
+  return warnings;
 }
 
 export function loadConfig({ env, cwd = process.cwd(), warn = () => {} }: LoadConfigOptions): AppConfig {
@@ -257,11 +315,24 @@ export function loadConfig({ env, cwd = process.cwd(), warn = () => {} }: LoadCo
   if (vars.NOTIFY_WEBHOOK_URL && !vars.NOTIFY_WEBHOOK_SECRET) {
     problems.push("NOTIFY_WEBHOOK_SECRET is required when NOTIFY_WEBHOOK_URL is set");
   }
-  if (Boolean(vars.LEGACY_OAUTH_CLIENT_ID) !== Boolean(vars.LEGACY_OAUTH_CLIENT_SECRET)) {
+  const appClientSecrets = vars.GITHUB_CLIENT_SECRET ?? [];
+  const legacyClientSecrets = vars.LEGACY_OAUTH_CLIENT_SECRET ?? [];
+  if (Boolean(vars.LEGACY_OAUTH_CLIENT_ID) !== legacyClientSecrets.length > 0) {
     problems.push("LEGACY_OAUTH_CLIENT_ID and LEGACY_OAUTH_CLIENT_SECRET must be set together");
   }
-  if (Boolean(vars.GITHUB_CLIENT_ID) !== Boolean(vars.GITHUB_CLIENT_SECRET)) {
+  if (Boolean(vars.GITHUB_CLIENT_ID) !== appClientSecrets.length > 0) {
     problems.push("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET must be set together");
+  }
+  const githubTimeoutSeconds = Math.ceil(vars.GITHUB_REQUEST_TIMEOUT_MS / 1000);
+  const refreshLeaseSeconds = vars.REFRESH_LEASE_SECONDS ?? githubTimeoutSeconds + 20;
+  if (refreshLeaseSeconds < githubTimeoutSeconds + LEASE_SLACK_SECONDS) {
+    problems.push(
+      `REFRESH_LEASE_SECONDS must be at least GITHUB_REQUEST_TIMEOUT_MS + ${LEASE_SLACK_SECONDS} s (${githubTimeoutSeconds + LEASE_SLACK_SECONDS}): a lease shorter than GitHub's timeout lets a second refresh start while the first may still rotate the pair`,
+    );
+  }
+  const refreshMaxConnections = vars.REFRESH_MAX_CONNECTIONS ?? Math.max(1, Math.floor(vars.DATABASE_POOL_MAX / 2));
+  if (refreshMaxConnections >= vars.DATABASE_POOL_MAX) {
+    problems.push(`REFRESH_MAX_CONNECTIONS must be below DATABASE_POOL_MAX (${vars.DATABASE_POOL_MAX}), so refresh work can never take every connection`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -276,9 +347,12 @@ export function loadConfig({ env, cwd = process.cwd(), warn = () => {} }: LoadCo
     webhookProxyUrl: vars.WEBHOOK_PROXY_URL ?? null,
     github: githubEndpoints(vars.GHE_HOST, vars.GHE_PROTOCOL),
     appClientId: vars.GITHUB_CLIENT_ID ?? null,
-    appClientSecret: vars.GITHUB_CLIENT_SECRET ?? null,
+    appClientSecret: appClientSecrets[0] ?? null,
+    appClientSecrets,
     legacyClientId: vars.LEGACY_OAUTH_CLIENT_ID ?? null,
-    legacyClientSecret: vars.LEGACY_OAUTH_CLIENT_SECRET ?? null,
+    legacyClientSecret: legacyClientSecrets[0] ?? null,
+    legacyClientSecrets,
+    metricsToken: vars.METRICS_TOKEN ?? null,
     port,
     host,
     logLevel: vars.LOG_LEVEL,
@@ -306,6 +380,11 @@ export function loadConfig({ env, cwd = process.cwd(), warn = () => {} }: LoadCo
     keepAliveIntervalSeconds: vars.KEEP_ALIVE_INTERVAL_SECONDS,
     reconcileIntervalSeconds: vars.RECONCILE_INTERVAL_SECONDS,
     githubRequestTimeoutMs: vars.GITHUB_REQUEST_TIMEOUT_MS,
+    databasePoolMax: vars.DATABASE_POOL_MAX,
+    databaseLockTimeoutMs: vars.DATABASE_LOCK_TIMEOUT_MS,
+    refreshLeaseSeconds,
+    refreshWaitTimeoutMs: vars.REFRESH_WAIT_TIMEOUT_MS,
+    refreshMaxConnections,
     readinessRepositoryCap: vars.READINESS_REPOSITORY_CAP,
     readinessScanConcurrency: vars.READINESS_SCAN_CONCURRENCY,
   };

@@ -1,4 +1,6 @@
-// The Probot app function: maps webhooks and HTTP routes to services. It decides nothing itself.
+// The HTTP entry points: the Probot app function (HTTP routes mapped to services; the webhook path
+// has its own handler, built by the composition root) and the token API's fast path. They decide
+// nothing themselves.
 import type { Hono } from "hono";
 import type { ApplicationFunction } from "probot";
 import { adminFlagsRoutes } from "./http/admin-flags-routes.js";
@@ -11,30 +13,48 @@ import { adminUsersRoutes } from "./http/admin-users-routes.js";
 import { authRoutes } from "./http/auth-routes.js";
 import { dashboardRoutes } from "./http/dashboard/dashboard-routes.js";
 import { healthRoutes } from "./http/health-routes.js";
-import { databaseUnavailableTranslator } from "./http/errors.js";
-import { buildHttpApp } from "./http/http-app.js";
+import { stylesheetRoutes } from "./http/pages/stylesheet.js";
+import { databaseUnavailableTranslator, type ErrorTranslator } from "./http/errors.js";
+import { buildHttpApp, securityHeaderValues } from "./http/http-app.js";
 import { honoAsProbotHandler } from "./http/probot-handler.js";
+import { tokenApiFastPath } from "./http/token-api-fast-path.js";
 import { tokenApiRoutes, tokenErrorTranslator } from "./http/token-api-routes.js";
 import { userPages } from "./http/user-pages.js";
 import type { GitHubAppApi } from "./github/app-api.js";
 import type { Services } from "./services.js";
-import { registerWebhookHandlers, type WebhookServices } from "./webhooks/webhook-handlers.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
 
-export interface AppFunctionParts {
+const ERROR_TRANSLATORS: ErrorTranslator[] = [
+  tokenErrorTranslator,
+  migrationErrorTranslator,
+  readinessErrorTranslator,
+  rolloutGuardErrorTranslator,
+  databaseUnavailableTranslator,
+];
+
+interface AppFunctionParts {
   githubApp: GitHubAppApi;
-  webhooks: WebhookServices;
   httpApp: () => Hono;
 }
 
-export function createAppFunction({ githubApp, webhooks, httpApp }: AppFunctionParts): ApplicationFunction {
+export function createAppFunction({ githubApp, httpApp }: AppFunctionParts): ApplicationFunction {
   return (app, { addHandler }) => {
     // The App's own REST calls go through this Probot: its Octokit settings and installation-token cache.
     githubApp.useProbot(app);
-    registerWebhookHandlers(app, webhooks);
     addHandler(honoAsProbotHandler(httpApp(), { webhookPath: WEBHOOK_PATH }));
   };
+}
+
+/** The token API's hot route answered ahead of Probot's server (app-server.ts), as createHttpApp's route would. */
+export async function createTokenApiFastPath(services: Services) {
+  return tokenApiFastPath({
+    resolver: services.tokenResolver,
+    serviceApiToken: services.config.serviceApiToken,
+    errorTranslators: ERROR_TRANSLATORS,
+    securityHeaders: await securityHeaderValues(),
+    log: services.log,
+  });
 }
 
 /** Every HTTP route of the app (the OpenAPI test walks these). */
@@ -47,9 +67,11 @@ export function createHttpApp(services: Services): Hono {
   };
   return buildHttpApp({
     log: services.log,
-    errorTranslators: [tokenErrorTranslator, migrationErrorTranslator, readinessErrorTranslator, rolloutGuardErrorTranslator, databaseUnavailableTranslator],
+    webhookPath: WEBHOOK_PATH,
+    errorTranslators: ERROR_TRANSLATORS,
     routeGroups: [
-      healthRoutes({ sequelize: services.models.sequelize }),
+      healthRoutes({ sequelize: services.models.sequelize, metricsToken: services.config.metricsToken }),
+      stylesheetRoutes(),
       tokenApiRoutes({ resolver: services.tokenResolver, serviceApiToken: services.config.serviceApiToken }),
       authRoutes({
         userAuthorization: services.userAuthorization,

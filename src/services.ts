@@ -2,7 +2,6 @@
 // each exactly once, from configuration and the database. The server (app-server.ts), the CLI, the
 // benchmarks and the demo all start here. Each service, route group, webhook handler and job is
 // handed the few collaborators it uses; only the entry points read the `Services` registry.
-import type { ApplicationFunction } from "probot";
 import type { Logger } from "pino";
 import { AccountOverviews } from "./auth/account-overview.js";
 import { UserAuthorization } from "./auth/authorization.js";
@@ -16,11 +15,11 @@ import type { AppConfig } from "./config.js";
 import type { Models } from "./db/models/index.js";
 import type { GitHubAppApi } from "./github/app-api.js";
 import { createGitHubClients, type GitHubClients } from "./github/github-clients.js";
-import { createAppFunction, createHttpApp } from "./index.js";
 import { GrantRevocations } from "./installations/grant-revocation.js";
 import { InstallationService } from "./installations/installation-service.js";
 import { InstallationReconciliation, RECONCILIATION_JOB } from "./installations/reconciliation.js";
 import { scheduleJob, type IntervalJob } from "./jobs/interval-job.js";
+import type { OAuthClients } from "./github/client-credentials.js";
 import { MigrationBatches } from "./migration/batches.js";
 import { LegacyCleanup } from "./migration/cleanup.js";
 import { AccessChecker } from "./migration/access-check.js";
@@ -36,7 +35,9 @@ import { UserValidator } from "./migration/validation.js";
 import { createNotificationDeliveryJob } from "./notifications/delivery-job.js";
 import { TokenKeepAlive } from "./tokens/keep-alive.js";
 import { KeyRotation } from "./tokens/key-rotation.js";
+import { ReplacedTokenRevocations } from "./tokens/replaced-token-revocations.js";
 import { TokenRefresher } from "./tokens/refresh.js";
+import { ConnectionBudget } from "./db/connection-budget.js";
 import { TokenResolver } from "./tokens/resolution.js";
 import { ResolutionOutcomeLog } from "./tokens/resolution-outcomes.js";
 import { TokenSealer } from "./tokens/sealing.js";
@@ -46,6 +47,7 @@ import { FeatureFlags } from "./users/flags.js";
 import { FeatureFlagRolloutPolicy } from "./users/rollout-policy.js";
 import { DeliveryLedger } from "./webhooks/delivery-ledger.js";
 import { createWebhookRedeliveryJob, WebhookRedelivery } from "./webhooks/redelivery.js";
+import type { WebhookServices } from "./webhooks/webhook-handlers.js";
 
 /** Every service of a process, for the entry points (routes table, CLI commands, tests) to pick from. */
 export interface Services {
@@ -69,6 +71,8 @@ export interface Services {
   signInCookie: SignInCookie;
   accountOverviews: AccountOverviews;
   disconnection: Disconnection;
+  /** Pairs a new authorization replaced, revoked at GitHub (right away, then by a job until done). */
+  replacedTokenRevocations: ReplacedTokenRevocations;
   /** Who may use the dashboard (ADMIN_GITHUB_LOGINS). */
   maintainerAccess: MaintainerAccess;
   // installations/
@@ -93,21 +97,23 @@ export interface Services {
   rolloutGuard: RolloutGuard;
   /** How resolutions end, per minute, for the rollout guard; its job writes them to the database. */
   resolutionOutcomes: ResolutionOutcomeLog;
+  /** The two OAuth clients' credentials: checked before a 404 is believed, and by `doctor`. */
+  oauthClients: OAuthClients;
   // webhooks/
   deliveryLedger: DeliveryLedger;
   webhookRedelivery: WebhookRedelivery;
 }
 
-export interface Composition {
+interface Composition {
   services: Services;
   /** Built, not started: the server starts them once it listens and stops them first on shutdown. */
   jobs: IntervalJob[];
   github: GitHubClients;
-  /** The Probot app function: webhooks and HTTP routes mapped to these services. */
-  appFunction: ApplicationFunction;
+  /** What the webhook handlers use (a server hands them to index.ts's app function). */
+  webhooks: WebhookServices;
 }
 
-export interface ComposeAppOptions {
+interface ComposeAppOptions {
   config: AppConfig;
   models: Models;
   log: Logger;
@@ -131,8 +137,14 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
     models,
     store: tokenStore,
     marginSeconds: config.tokenRefreshMarginSeconds,
+    connectionBudget: new ConnectionBudget(config.refreshMaxConnections),
+    lockTimeoutMs: config.databaseLockTimeoutMs,
+    leaseSeconds: config.refreshLeaseSeconds,
+    waitTimeoutMs: config.refreshWaitTimeoutMs,
     log,
     refreshAtGitHub: (refreshToken) => github.refreshUserToken(refreshToken),
+    checkAtGitHub: async (accessToken) => (await github.checkUserToken(accessToken)).valid,
+    confirmCredentials: () => github.appCredentialsAccepted(),
   });
   const tokenResolver = new TokenResolver({
     models,
@@ -157,13 +169,33 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
   const installationReconciliation = new InstallationReconciliation({ models, installations, github: github.app, log });
 
   const legacy = github.legacyOAuthApp;
-  const userValidator = new UserValidator({ models, tokenStore, refresher: tokenRefresher, userApi: github.userTokenApi });
+  // Batches and validation refresh App tokens and check legacy ones; cleanup revokes legacy grants.
+  // Each asks GitHub about the credentials first, so a wrong secret refuses the run instead of
+  // reading GitHub's 404s as dead tokens.
+  const { oauthClients } = github;
+  const appCredentialsGood = async () => {
+    await oauthClients.app?.requireKnownGood();
+  };
+  const legacyCredentialsGood = async () => {
+    await oauthClients.legacy?.requireKnownGood();
+  };
+  const userValidator = new UserValidator({
+    models,
+    tokenStore,
+    refresher: tokenRefresher,
+    userApi: github.userTokenApi,
+    credentialsGood: appCredentialsGood,
+  });
   const migrationBatches = new MigrationBatches({
     models,
     tokenStore,
     flags,
     validator: userValidator,
     checkLegacyToken: legacy ? (token) => legacy.checkToken(token) : null,
+    credentialsGood: async () => {
+      await appCredentialsGood();
+      await legacyCredentialsGood();
+    },
     consentLinks: { consentUrl: async (user) => consentUrlFor(user), installUrl: (accountId) => github.installUrl(accountId) },
     log,
     guard: rolloutGuard,
@@ -172,6 +204,13 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
   const readinessScan = new ReadinessScan({ models, checker: accessChecker, log, concurrency: config.readinessScanConcurrency });
 
   const webhookRedelivery = new WebhookRedelivery({ models, github: github.app, log });
+  const replacedTokenRevocations = new ReplacedTokenRevocations({
+    models,
+    sealer,
+    revokeToken: (token) => userCalls.revokeToken(token),
+    refreshAtGitHub: (refreshToken) => github.refreshUserToken(refreshToken),
+    log,
+  });
   const services: Services = {
     config,
     models,
@@ -189,6 +228,7 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
       states: new OAuthStateStore({ models, sealer }),
       consentLinks,
       tokenStore,
+      replacedTokens: replacedTokenRevocations,
       github: userCalls,
       log,
     }),
@@ -197,6 +237,7 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
     signInCookie: new SignInCookie({ secret: config.sessionSecret, secure: secureCookies }),
     accountOverviews: new AccountOverviews({ models, tokenStore, resolver: tokenResolver, github: userCalls, log }),
     disconnection: new Disconnection({ models, tokenStore, refresher: tokenRefresher, github: userCalls, log }),
+    replacedTokenRevocations,
     maintainerAccess: new MaintainerAccess({ models, logins: config.adminGithubLogins }),
     installations,
     installationReconciliation,
@@ -210,6 +251,7 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
       tokenStore,
       flags,
       revokeLegacyGrant: legacy ? (token) => legacy.deleteGrant(token) : null,
+      credentialsGood: legacyCredentialsGood,
     }),
     userDirectory: new UserDirectory({ models }),
     dashboardFigures: new DashboardFigures({ models, flags, batches: migrationBatches, installations }),
@@ -221,6 +263,7 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
     resolutionOutcomes,
     deliveryLedger: new DeliveryLedger({ models, log }),
     webhookRedelivery,
+    oauthClients,
   };
 
   const jobs = [
@@ -238,6 +281,14 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
       log,
     }),
     createWebhookRedeliveryJob({ redelivery: webhookRedelivery, log }),
+    scheduleJob({
+      name: "replaced-token-revocation",
+      intervalMs: 30_000,
+      run: async () => {
+        await replacedTokenRevocations.runPass();
+      },
+      log,
+    }),
     // Every instance helps with a running readiness scan; SKIP LOCKED claims keep them apart.
     scheduleJob({ name: "readiness-scan", intervalMs: READINESS_SCAN_INTERVAL_MS, run: () => readinessScan.runPass(), log }),
     // This instance's resolution outcomes go to the database, then the guard judges every instance's.
@@ -252,10 +303,6 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
     }),
   ];
 
-  const appFunction = createAppFunction({
-    githubApp: github.app,
-    webhooks: { ledger: services.deliveryLedger, installations, grantRevocations: services.grantRevocations },
-    httpApp: () => createHttpApp(services),
-  });
-  return { services, jobs, github, appFunction };
+  const webhooks = { ledger: services.deliveryLedger, installations, grantRevocations: services.grantRevocations };
+  return { services, jobs, github, webhooks };
 }

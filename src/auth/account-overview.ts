@@ -4,12 +4,13 @@ import type { Logger } from "pino";
 import type { MigrationStatus, Models } from "../db/models/index.js";
 import type { ReachableInstallation } from "../github/user-api.js";
 import { ReauthRequiredError, TokenTemporarilyUnavailableError } from "../tokens/errors.js";
-import type { ResolvedTokenType, TokenResolver } from "../tokens/resolution.js";
+import type { FallbackReason, TokenResolver } from "../tokens/resolution.js";
 import type { TokenStore } from "../tokens/token-store.js";
 import type { UserAuthorizationCalls } from "../github/github-clients.js";
 
 export type TokenInUse =
-  | { kind: ResolvedTokenType; expiresAt: Date | null }
+  | { kind: "github_app_user"; expiresAt: Date | null }
+  | { kind: "oauth"; expiresAt: Date | null; fallbackReason: FallbackReason }
   | { kind: "reauth_required" }
   | { kind: "unavailable"; retryAfterSeconds: number };
 
@@ -24,7 +25,7 @@ export interface AccountOverview {
   installations: ReachableInstallation[] | null;
 }
 
-export interface AccountOverviewsOptions {
+interface AccountOverviewsOptions {
   models: Models;
   tokenStore: TokenStore;
   resolver: TokenResolver;
@@ -63,7 +64,10 @@ export class AccountOverviews {
     try {
       const resolved = await this.#options.resolver.resolveUserToken(githubId);
       return {
-        tokenInUse: { kind: resolved.type, expiresAt: resolved.expiresAt },
+        tokenInUse:
+          resolved.type === "oauth"
+            ? { kind: "oauth", expiresAt: resolved.expiresAt, fallbackReason: resolved.fallbackReason }
+            : { kind: "github_app_user", expiresAt: resolved.expiresAt },
         appAccessToken: resolved.type === "github_app_user" ? resolved.token : null,
       };
     } catch (error) {

@@ -6,7 +6,8 @@ import type { Models, OAuthStatePurpose, UserRow } from "../db/models/index.js";
 import type { ReachableInstallation } from "../github/user-api.js";
 import { transitionUser } from "../users/status-machine.js";
 import { enqueueNotification } from "../notifications/outbox.js";
-import type { TokenStore } from "../tokens/token-store.js";
+import type { ReplacedTokenRevocations } from "../tokens/replaced-token-revocations.js";
+import type { IssuedUserTokens, TokenStore } from "../tokens/token-store.js";
 import type { ConsentLinks } from "./consent-links.js";
 import { AuthorizationDeniedError, IdentityMismatchError, MissingAuthorizationCodeError } from "./errors.js";
 import type { UserAuthorizationCalls } from "../github/github-clients.js";
@@ -16,7 +17,7 @@ import { parseReturnPath } from "./return-path.js";
 /** Purposes a visitor may ask for; `consent` only comes from a signed consent link. */
 export type RequestablePurpose = Exclude<OAuthStatePurpose, "consent">;
 
-export interface BeginSignIn {
+interface BeginSignIn {
   purpose: RequestablePurpose;
   /** Raw `return_to`; refused (ReturnPathError) unless it is a path of ours. */
   returnTo?: string | undefined;
@@ -25,7 +26,7 @@ export interface BeginSignIn {
 }
 
 /** What GitHub put on the callback URL. */
-export interface AuthorizationCallback {
+interface AuthorizationCallback {
   state?: string | undefined;
   /** The state this browser's sign-in cookie holds. */
   browserState: string | undefined;
@@ -34,7 +35,7 @@ export interface AuthorizationCallback {
   installationId?: string | undefined;
 }
 
-export interface CompletedSignIn {
+interface CompletedSignIn {
   githubId: number;
   login: string;
   returnTo: string;
@@ -54,11 +55,13 @@ const MIGRATION_REASON: Record<OAuthStatePurpose, string> = {
   admin: "authorized the GitHub App to sign in as a maintainer",
 };
 
-export interface UserAuthorizationOptions {
+interface UserAuthorizationOptions {
   models: Models;
   states: OAuthStateStore;
   consentLinks: ConsentLinks;
   tokenStore: TokenStore;
+  /** Where the pair a new authorization replaces goes to be revoked at GitHub. */
+  replacedTokens: Pick<ReplacedTokenRevocations, "record" | "revokeSoon">;
   github: UserAuthorizationCalls;
   log: Logger;
 }
@@ -103,8 +106,8 @@ export class UserAuthorization {
     const reachable = await this.#reachableInstallations(tokens.accessToken, identity.login);
     this.#checkInstallationHint(callback.installationId, reachable, identity.login);
 
-    const { models, tokenStore } = this.#options;
-    await models.sequelize.transaction(async (transaction) => {
+    const { models, tokenStore, replacedTokens } = this.#options;
+    const replacedPair = await models.sequelize.transaction(async (transaction) => {
       await models.User.bulkCreate([{ githubId: identity.id, login: identity.login }], { ignoreDuplicates: true, transaction });
       const user = (await models.User.findOne({
         where: { githubId: identity.id },
@@ -114,6 +117,8 @@ export class UserAuthorization {
       const previousStatus = user.tokenMigrationStatus;
       // The legacy token in provider_info stays: it is the fallback until the rollout is finished.
       await user.update({ login: identity.login, lastValidatedAt: new Date() }, { transaction });
+      const replaced = this.#replacedPair(user, tokens.accessToken);
+      const revocationId = replaced ? await replacedTokens.record(user.githubId, replaced, transaction) : null;
       await tokenStore.saveAppTokens(user, tokens, transaction);
       await transitionUser(models, {
         user,
@@ -140,8 +145,22 @@ export class UserAuthorization {
           transaction,
         );
       }
+      return revocationId;
     });
+    // After the new pair is stored; never awaited, so GitHub's answer cannot hold up the sign-in.
+    if (replacedPair !== null) replacedTokens.revokeSoon(replacedPair);
     return { githubId: identity.id, login: identity.login, returnTo: state.returnTo };
+  }
+
+  /** The pair this sign-in replaces, if any. One that no longer opens (its key retired) cannot be revoked and must not stop the sign-in. */
+  #replacedPair(user: UserRow, newAccessToken: string): IssuedUserTokens | null {
+    try {
+      const stored = this.#options.tokenStore.readAppTokens(user);
+      return stored && stored.accessToken !== newAccessToken ? stored : null;
+    } catch (error) {
+      this.#options.log.warn({ event: "auth.replaced_token_unreadable", github_id: user.githubId, err: error }, "the replaced App token cannot be opened; it is not revoked");
+      return null;
+    }
   }
 
   async #identify(accessToken: string) {

@@ -7,7 +7,7 @@ import { InvalidConsentLinkError } from "./errors.js";
 export const CONSENT_LINK_PARAM = "consent";
 const DEFAULT_LIFETIME_SECONDS = 30 * 24 * 3600;
 
-export interface ConsentReference {
+interface ConsentReference {
   githubId: number;
   /** The login when the link was issued: a hint for GitHub's account picker, never trusted. */
   login: string | null;
@@ -20,7 +20,7 @@ interface SignedPayload {
   exp: number;
 }
 
-export interface ConsentLinksOptions {
+interface ConsentLinksOptions {
   baseUrl: string;
   /** SESSION_SECRET; a key is derived from it so a consent signature never doubles as a cookie one. */
   secret: string;

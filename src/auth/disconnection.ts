@@ -9,7 +9,7 @@ import type { TokenRefresher } from "../tokens/refresh.js";
 import type { TokenStore } from "../tokens/token-store.js";
 import type { UserAuthorizationCalls } from "../github/github-clients.js";
 
-export interface DisconnectionOptions {
+interface DisconnectionOptions {
   models: Models;
   tokenStore: TokenStore;
   refresher: TokenRefresher;
@@ -17,7 +17,7 @@ export interface DisconnectionOptions {
   log: Logger;
 }
 
-export type DisconnectOutcome = "revoked" | "nothing_to_revoke";
+type DisconnectOutcome = "revoked" | "nothing_to_revoke";
 
 const REASON = "disconnected by the user";
 
@@ -40,6 +40,10 @@ export class Disconnection {
       await tokenStore.wipeAppTokens(locked, transaction);
       // A rolled-back or pending user has no `revoked` to go to; the tokens are gone all the same.
       if (canTransition(locked.tokenMigrationStatus, "revoked")) {
+        this.#options.log.warn(
+          { event: "user.revoked", github_id: locked.githubId, login: locked.login, from: locked.tokenMigrationStatus },
+          "a user disconnected the GitHub App; App token revoked at GitHub and wiped",
+        );
         await transitionUser(models, { user: locked, to: "revoked", reason: REASON, actor: locked.login, transaction });
       } else {
         this.#options.log.info(
@@ -64,7 +68,7 @@ export class Disconnection {
     const freshness = await this.#options.refresher.ensureFresh(user);
     if (freshness.ok) return freshness.tokens.accessToken;
     if (freshness.kind === "unavailable") {
-      throw new TransientGitHubError("disconnect: GitHub could not refresh the token before revoking it", null, "unavailable", freshness.retryAfterSeconds);
+      throw new TransientGitHubError("disconnect: GitHub could not refresh the token before revoking it", null, "unavailable", freshness.retryAfterSeconds, "not_done");
     }
     // Retired or dead: revoke what is stored; GitHub answers 404 for a dead one, which counts as done.
     return (this.#options.tokenStore.readAppTokens(user) as { accessToken: string }).accessToken;

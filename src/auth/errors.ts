@@ -2,7 +2,7 @@
 // http/pages/auth-error-pages.ts.
 
 /** Why a callback's `state` was refused. None of these writes anything. */
-export type OAuthStateProblem = "missing" | "unknown" | "expired" | "reused" | "other_browser";
+type OAuthStateProblem = "missing" | "unknown" | "expired" | "reused" | "other_browser";
 
 export class OAuthStateError extends Error {
   constructor(readonly problem: OAuthStateProblem) {

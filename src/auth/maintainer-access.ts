@@ -2,7 +2,7 @@
 // their latest sign-in) is listed in ADMIN_GITHUB_LOGINS.
 import type { Models } from "../db/models/index.js";
 
-export type MaintainerCheck =
+type MaintainerCheck =
   | { kind: "maintainer"; login: string }
   | { kind: "not_maintainer"; login: string }
   /** The session names a user we no longer have. */

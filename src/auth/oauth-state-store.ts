@@ -12,13 +12,13 @@ const STATE_LIFETIME_MS = 10 * 60 * 1000;
 const PURGE_AFTER_EXPIRY = "1 day";
 const PURGE_BATCH = 100;
 
-export interface NewOAuthState {
+interface NewOAuthState {
   purpose: OAuthStatePurpose;
   returnTo: string;
   boundGithubId?: number | null;
 }
 
-export interface IssuedOAuthState {
+interface IssuedOAuthState {
   /** Goes to GitHub in the authorize URL and comes back on the callback. */
   state: string;
   codeChallenge: string;

@@ -4,6 +4,10 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
+import { POSITIVE_ID_DIGITS } from "../users/input-rules.js";
+
+/** `<github id>.<expiry, unix seconds>.<random id>`, signed. */
+const SESSION_VALUE = new RegExp(`^(${POSITIVE_ID_DIGITS})\\.(\\d{1,12})\\.([A-Za-z0-9_-]{22})$`);
 
 const SESSION_LIFETIME_SECONDS = 8 * 3600;
 
@@ -13,7 +17,7 @@ export interface Session {
   id: string;
 }
 
-export interface SessionCookiesOptions {
+interface SessionCookiesOptions {
   /** SESSION_SECRET. */
   secret: string;
   /** True when BASE_URL is https: the cookie is then Secure and gets the __Host- prefix. */
@@ -58,7 +62,7 @@ export class SessionCookies {
   async read(c: Context): Promise<Session | null> {
     const value = await getSignedCookie(c, this.#secret, this.#name);
     if (!value) return null;
-    const match = /^([1-9]\d{0,15})\.(\d{1,12})\.([A-Za-z0-9_-]{22})$/.exec(value);
+    const match = SESSION_VALUE.exec(value);
     if (!match) return null;
     const expiresAt = new Date(Number(match[2]) * 1000);
     if (expiresAt.getTime() <= this.#now().getTime()) return null;

@@ -1,12 +1,9 @@
 // `flags list|set|history`: the rollout flags from a terminal.
 import { createInterface } from "node:readline/promises";
-import { RolloutGuardTrippedError } from "../migration/errors.js";
-import { InvalidFlagValueError, UnknownFlagError } from "../users/errors.js";
 import { parseFlagName, parseFlagText } from "../users/flags.js";
 import type { CliCommand } from "./command.js";
-import { ACTOR_OPTION, actorFrom, CliInputError, reportingRefusals } from "./maintainer-input.js";
-
-const REFUSALS = [UnknownFlagError, InvalidFlagValueError, RolloutGuardTrippedError];
+import { CliInputError } from "./failures.js";
+import { ACTOR_OPTION, actorFrom } from "./maintainer-input.js";
 
 /** Asks on the terminal; false without one (scripts pass --yes). */
 async function confirmOnTerminal(question: string): Promise<boolean> {
@@ -42,30 +39,26 @@ export const flagCommands: CliCommand[] = [
       ...ACTOR_OPTION,
     },
     async run({ services, values, output }) {
-      return reportingRefusals(
-        output,
-        async () => {
-          if (typeof values.name !== "string" || typeof values.value !== "string") throw new CliInputError("give --name and --value");
-          const name = parseFlagName(values.name);
-          const parsed = parseFlagText(name, values.value);
-          const value = parsed instanceof Date ? parsed.toISOString() : parsed;
-          const preview = await services.flagPreview.preview(name, value);
-          output.line(`preview of ${name} → ${JSON.stringify(value)}:`);
-          output.line(`  served the App token instead of OAuth:   ${preview.switch_to_app}`);
-          output.line(`  served OAuth instead of the App token:   ${preview.switch_to_oauth}`);
-          output.line(`  left with no token (reauth_required):    ${preview.lose_token}`);
-          output.line(`  would lose access to some repository:    ${preview.lose_repository_access}`);
-          if (values.yes !== true && !(await confirmOnTerminal("Apply this change? [y/N] "))) {
-            output.line(process.stdin.isTTY ? "not changed" : "error: not changed: confirm with --yes (no terminal to ask on)");
-            output.json({ preview, applied: false });
-            return process.stdin.isTTY ? 1 : 2;
-          }
-          const change = await services.flags.set({ name, value, actor: actorFrom(values), override: values.override === true });
-          output.line(`${change.name}: ${JSON.stringify(change.oldValue)} → ${JSON.stringify(change.newValue)}`);
-          output.json({ ...change, preview, applied: true });
-        },
-        REFUSALS,
-      );
+      if (typeof values.name !== "string" || typeof values.value !== "string") throw new CliInputError("give --name and --value");
+      const name = parseFlagName(values.name);
+      const parsed = parseFlagText(name, values.value);
+      const value = parsed instanceof Date ? parsed.toISOString() : parsed;
+      const preview = await services.flagPreview.preview(name, value);
+      output.line(`preview of ${name} → ${JSON.stringify(value)}:`);
+      output.line(`  served the App token instead of OAuth:   ${preview.switch_to_app}`);
+      output.line(`  served OAuth instead of the App token:   ${preview.switch_to_oauth}`);
+      output.line(`  left with no token (reauth_required):    ${preview.lose_token}`);
+      output.line(`  would lose access to some repository:    ${preview.lose_repository_access}`);
+      if (values.yes !== true) {
+        if (!process.stdin.isTTY) throw new CliInputError("not changed: confirm with --yes (no terminal to ask on)", "confirmation_required");
+        if (!(await confirmOnTerminal("Apply this change? [y/N] "))) {
+          output.line("not changed");
+          return 1;
+        }
+      }
+      const change = await services.flags.set({ name, value, actor: actorFrom(values), override: values.override === true });
+      output.line(`${change.name}: ${JSON.stringify(change.oldValue)} → ${JSON.stringify(change.newValue)}`);
+      output.json({ ...change, preview, applied: true });
     },
   },
   {
@@ -73,17 +66,12 @@ export const flagCommands: CliCommand[] = [
     summary: "Who changed which flag, when, from what to what (newest first).",
     options: { name: { type: "string", description: "Only this flag" } },
     async run({ services, values, output }) {
-      return reportingRefusals(
-        output,
-        async () => {
-          const changes = await services.flags.history({ name: typeof values.name === "string" ? values.name : undefined });
-          for (const change of changes) {
-            output.line(`${change.changedAt.toISOString()} ${change.name}: ${JSON.stringify(change.oldValue)} → ${JSON.stringify(change.newValue)} by ${change.changedBy}`);
-          }
-          output.json(changes);
-        },
-        REFUSALS,
-      );
+      const changes = await services.flags.history({ name: typeof values.name === "string" ? values.name : undefined });
+      for (const change of changes) {
+        output.line(`${change.changedAt.toISOString()} ${change.name}: ${JSON.stringify(change.oldValue)} → ${JSON.stringify(change.newValue)} by ${change.changedBy}`);
+      }
+      if (changes.length === 0) output.line("No flag has been changed at runtime.");
+      output.json(changes);
     },
   },
 ];

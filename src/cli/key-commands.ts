@@ -1,5 +1,6 @@
 // `keys rotate` and `keys check`: sealing keys in use, and moving every sealed value to the primary key.
 import type { CliCommand } from "./command.js";
+import { CliInputError } from "./failures.js";
 
 export const keyCommands: CliCommand[] = [
   {
@@ -8,15 +9,17 @@ export const keyCommands: CliCommand[] = [
     options: { "batch-size": { type: "string", default: "100", description: "Rows per transaction (default 100)." } },
     async run({ services, values, output }) {
       const batchSize = Number(values["batch-size"]);
-      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
-        output.line("--batch-size must be a whole number from 1 to 10000");
-        return 2;
-      }
-      output.line(`Re-sealing under primary key "${services.sealer.primaryKeyId}"…`);
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new CliInputError("--batch-size must be a whole number from 1 to 10000");
+      const primary = services.sealer.primaryKeyId;
+      output.line(`Re-sealing under primary key "${primary}"…`);
+      const total = valuesUnderOtherKeys(await services.keyRotation.keyUsage(), primary);
       const counts = await services.keyRotation.rotate({
         batchSize,
         onProgress: (progress) =>
-          output.progress(`users: ${progress.userRows} rows (${progress.userValues} values), oauth states: ${progress.oauthStateRows}`),
+          output.progress(`users: ${progress.userRows} rows (${progress.userValues} values), oauth states: ${progress.oauthStateRows}`, {
+            done: progress.userValues + progress.oauthStateRows,
+            total,
+          }),
       });
       output.line(
         `Done: ${counts.userValues} values re-sealed in ${counts.userRows} user rows, ${counts.oauthStateRows} OAuth states.`,
@@ -30,14 +33,20 @@ export const keyCommands: CliCommand[] = [
     async run({ services, output }) {
       const usage = await services.keyRotation.keyUsage();
       const primary = services.sealer.primaryKeyId;
-      let underOtherKeys = 0;
       for (const [place, perKey] of Object.entries(usage)) {
         const described = Object.entries(perKey).map(([kid, count]) => `${kid}${kid === primary ? " (primary)" : ""}: ${count}`);
         output.line(`${place.padEnd(36)} ${described.length > 0 ? described.join(", ") : "none"}`);
-        underOtherKeys += Object.entries(perKey).reduce((sum, [kid, count]) => sum + (kid === primary ? 0 : count), 0);
       }
+      const underOtherKeys = valuesUnderOtherKeys(usage, primary);
       output.line(underOtherKeys === 0 ? "Every sealed value uses the primary key." : `${underOtherKeys} values still use other keys: run "keys rotate".`);
       output.json({ primaryKeyId: primary, usage, underOtherKeys });
     },
   },
 ];
+
+function valuesUnderOtherKeys(usage: Record<string, Record<string, number>>, primary: string): number {
+  return Object.values(usage).reduce(
+    (sum, perKey) => sum + Object.entries(perKey).reduce((inPlace, [kid, count]) => inPlace + (kid === primary ? 0 : count), 0),
+    0,
+  );
+}

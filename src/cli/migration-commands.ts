@@ -1,24 +1,40 @@
 // `migration status|batch|run|rollback|reenable|cleanup`: the migration engine from a terminal,
 // over the same services as the admin API.
+import { ClientCredentialsError, TransientGitHubError } from "../github/errors.js";
 import type { BatchView } from "../migration/batches.js";
 import { CLEANUP_CONFIRMATION } from "../migration/cleanup.js";
-import { CleanupRefusedError, MigrationNotConfiguredError } from "../migration/errors.js";
 import { migrationOverview } from "../migration/overview.js";
-import { IllegalTransitionError } from "../users/status-machine.js";
-import { UserNotFoundError } from "../users/errors.js";
 import type { Services } from "../services.js";
 import type { CliCommand, CliOutput } from "./command.js";
-import { ACTOR_OPTION, actorFrom, CliInputError, githubIdFrom, reportingRefusals } from "./maintainer-input.js";
-
-const REFUSALS = [CleanupRefusedError, MigrationNotConfiguredError, IllegalTransitionError, UserNotFoundError];
+import { CliInputError, EXIT_FAILED } from "./failures.js";
+import { ACTOR_OPTION, actorFrom, batchSizeFrom, githubIdOfUser, namesUser, USER_OPTIONS } from "./maintainer-input.js";
 
 function describeCounts(counts: Record<string, number>): string {
   const entries = Object.entries(counts);
   return entries.length === 0 ? "nothing yet" : entries.map(([key, value]) => `${key} ${value}`).join(", ");
 }
 
-function progressLine(output: CliOutput) {
-  return (batch: BatchView) => output.progress(`batch ${batch.id} ${batch.state}: ${describeCounts(batch.counts)}`);
+/** Outcome keys that mean one user was dealt with (the others are sub-counts). */
+const PROCESSED_KEYS = ["migrated", "consent_required", "failed", "deferred", "skipped", "errors"];
+
+function progressBar(output: CliOutput) {
+  return (batch: BatchView) => {
+    if (batch.state !== "running" && batch.state !== "paused") return;
+    const processed = PROCESSED_KEYS.reduce((sum, key) => sum + (batch.counts[key] ?? 0), 0);
+    const paused = batch.state === "paused" ? " (paused by the rollout guard)" : "";
+    output.progress(`batch #${batch.id}${paused}: ${describeCounts(batch.counts)}`, { done: processed, total: batch.size });
+  };
+}
+
+/** A batch's closing lines: its state and counts, then who hit an error and why. */
+function describeBatch(output: CliOutput, batch: BatchView): void {
+  const users = (count: number) => `${count} user${count === 1 ? "" : "s"}`;
+  if (batch.dryRun) {
+    output.line(`dry run #${batch.id} (nothing changed): ${users(batch.counts.candidates ?? 0)} would be taken: ${describeCounts(batch.counts)}`);
+    return;
+  }
+  output.line(`batch #${batch.id} ${batch.state.replaceAll("_", " ")}: ${describeCounts(batch.counts)}${batch.error ? ` — ${batch.error}` : ""}`);
+  for (const failure of batch.userErrors) output.line(`  error for ${failure.login} (${failure.github_id}): ${failure.error}`);
 }
 
 interface UserOrAllCommand {
@@ -35,26 +51,20 @@ function userOrAllCommand({ name, summary, allDescription, forAll, forUser }: Us
     name,
     summary,
     options: {
-      user: { type: "string", description: "The user's GitHub id" },
+      ...USER_OPTIONS,
       all: { type: "boolean", default: false, description: allDescription },
-      reason: { type: "string", description: "Why, for the audit trail (with --user)" },
+      reason: { type: "string", description: "Why, for the audit trail (for one user)" },
       ...ACTOR_OPTION,
     },
     async run({ services, values, output }) {
-      return reportingRefusals(
-        output,
-        async () => {
-          const actor = actorFrom(values);
-          if ((values.user === undefined) === (values.all !== true)) throw new CliInputError("give exactly one of --user <id> or --all");
-          const reason = typeof values.reason === "string" ? values.reason : undefined;
-          const result = values.all
-            ? await forAll({ services, actor })
-            : await forUser({ services, actor, githubId: githubIdFrom(values.user, "user"), reason });
-          output.line(result.text);
-          output.json(result.json);
-        },
-        REFUSALS,
-      );
+      const actor = actorFrom(values);
+      if (namesUser(values) === (values.all === true)) throw new CliInputError("give exactly one of --github-id <id>, --login <login> or --all");
+      const reason = typeof values.reason === "string" ? values.reason : undefined;
+      const result = values.all
+        ? await forAll({ services, actor })
+        : await forUser({ services, actor, githubId: await githubIdOfUser(values, services), reason });
+      output.line(result.text);
+      output.json(result.json);
     },
   };
 }
@@ -71,7 +81,7 @@ export const migrationCommands: CliCommand[] = [
       for (const flag of overview.flags) output.line(`  ${flag.name} = ${JSON.stringify(flag.value)} (${flag.source})`);
       output.line("recent batches:");
       for (const batch of overview.recent_batches) {
-        output.line(`  #${batch.id} ${batch.state}${batch.dryRun ? " (dry run)" : ""} by ${batch.requestedBy}: ${describeCounts(batch.counts)}`);
+        output.line(`  #${batch.id} ${batch.dryRun ? "dry run" : batch.state.replaceAll("_", " ")} by ${batch.requestedBy}: ${describeCounts(batch.counts)}`);
       }
       output.json(overview);
     },
@@ -86,27 +96,16 @@ export const migrationCommands: CliCommand[] = [
       ...ACTOR_OPTION,
     },
     async run({ services, values, output }) {
-      return reportingRefusals(
-        output,
-        async () => {
-          const actor = actorFrom(values);
-          const size = values.size === undefined ? undefined : Number(values.size);
-          if (size !== undefined && !(Number.isInteger(size) && size >= 1 && size <= 10_000)) {
-            throw new CliInputError("--size must be a whole number from 1 to 10000");
-          }
-          if (values["until-done"] && values["dry-run"]) throw new CliInputError("--until-done and --dry-run do not go together");
-          const onProgress = progressLine(output);
-          const batches = values["until-done"]
-            ? await services.migrationBatches.runToCompletion({ size, actor, onProgress })
-            : [await services.migrationBatches.run({ size, dryRun: values["dry-run"] === true, actor, onProgress })];
-          for (const batch of batches) {
-            output.line(`batch ${batch.id} ${batch.state}${batch.dryRun ? " (dry run)" : ""}: ${describeCounts(batch.counts)}`);
-          }
-          output.json(batches);
-          return batches.some((batch) => batch.state === "failed") ? 1 : 0;
-        },
-        REFUSALS,
-      );
+      const actor = actorFrom(values);
+      const size = batchSizeFrom(values.size, "size");
+      if (values["until-done"] && values["dry-run"]) throw new CliInputError("--until-done and --dry-run do not go together");
+      const onProgress = progressBar(output);
+      const batches = values["until-done"]
+        ? await services.migrationBatches.runToCompletion({ size, actor, onProgress })
+        : [await services.migrationBatches.run({ size, dryRun: values["dry-run"] === true, actor, onProgress })];
+      for (const batch of batches) describeBatch(output, batch);
+      output.json(batches);
+      return batches.some((batch) => batch.state !== "finished") ? EXIT_FAILED : 0;
     },
   },
   userOrAllCommand({
@@ -144,25 +143,25 @@ export const migrationCommands: CliCommand[] = [
       ...ACTOR_OPTION,
     },
     async run({ services, values, output }) {
-      return reportingRefusals(
-        output,
-        async () => {
-          const days = Number(values["validated-within-days"]);
-          if (!Number.isInteger(days) || days < 1 || days > 365) throw new CliInputError("--validated-within-days must be 1 to 365");
-          const report = await services.legacyCleanup.run({
-            dryRun: values.confirm !== true,
-            confirm: values.confirm === true ? CLEANUP_CONFIRMATION : undefined,
-            actor: actorFrom(values),
-            validatedWithinDays: days,
-          });
-          output.line(`${report.dry_run ? "dry run — would clean" : "cleaned"}: ${report.cleaned_count}, left alone: ${report.not_cleaned_count}, failed: ${report.failed_count}`);
-          for (const entry of report.not_cleaned) output.line(`  kept ${entry.github_id} (${entry.login}): ${entry.reason}`);
-          for (const entry of report.failed) output.line(`  FAILED ${entry.github_id} (${entry.login}): ${entry.reason}`);
-          output.json(report);
-          return report.failed_count > 0 ? 1 : 0;
-        },
-        REFUSALS,
+      const days = Number(values["validated-within-days"]);
+      if (!Number.isInteger(days) || days < 1 || days > 365) throw new CliInputError("--validated-within-days must be 1 to 365");
+      const report = await services.legacyCleanup.run({
+        dryRun: values.confirm !== true,
+        confirm: values.confirm === true ? CLEANUP_CONFIRMATION : undefined,
+        actor: actorFrom(values),
+        validatedWithinDays: days,
+      });
+      output.line(
+        report.dry_run
+          ? `dry run — would revoke: ${report.cleaned_count}, left alone: ${report.not_cleaned_count}`
+          : `revoked: ${report.revoked_count}, already dead: ${report.already_dead_count}, left alone: ${report.not_cleaned_count}, failed: ${report.failed_count}`,
       );
+      for (const entry of report.cleaned) output.line(`  ${entry.outcome!.replace("_", " ")} ${entry.github_id} (${entry.login})`);
+      for (const entry of report.not_cleaned) output.line(`  kept ${entry.github_id} (${entry.login}): ${entry.reason}`);
+      for (const entry of report.failed) output.line(`  FAILED ${entry.github_id} (${entry.login}), token kept for the next run: ${entry.reason}`);
+      if (report.stopped) output.line(`stopped early: ${report.stopped}`);
+      output.json(report);
+      return report.failed_count > 0 ? EXIT_FAILED : 0;
     },
   },
 ];

@@ -1,12 +1,19 @@
 // `users import|show|validate`: legacy import (file or legacy database) with progress, one user's
 // story, and validating a user's App token at GitHub.
-import { TransientGitHubError } from "../github/errors.js";
-import type { ImportReport } from "../migration/legacy-import.js";
-import { UserNotFoundError } from "../users/errors.js";
+import { readFileSync } from "node:fs";
+import type { ImportProgress } from "../migration/legacy-import.js";
 import type { CliCommand } from "./command.js";
-import { ACTOR_OPTION, actorFrom, CliInputError, githubIdFrom, reportingRefusals } from "./maintainer-input.js";
+import { CliInputError, EXIT_FAILED } from "./failures.js";
+import { ACTOR_OPTION, actorFrom, githubIdOfUser, USER_OPTIONS } from "./maintainer-input.js";
 
-const REFUSALS = [UserNotFoundError, TransientGitHubError];
+/** Lines in a JSON-lines file, for the import's progress bar (the file is read again by the import). */
+function countLines(file: string): number | undefined {
+  try {
+    return readFileSync(file, "utf8").split("\n").filter((line) => line.trim() !== "").length;
+  } catch {
+    return undefined;
+  }
+}
 
 export const userCommands: CliCommand[] = [
   {
@@ -19,78 +26,75 @@ export const userCommands: CliCommand[] = [
       "github-id-column": { type: "string", default: "github_id", description: "Its GitHub id column" },
       "login-column": { type: "string", default: "login", description: "Its login column" },
       "provider-info-column": { type: "string", default: "provider_info", description: "Its JSONB column holding access_token" },
+      "skip-invalid": { type: "boolean", default: false, description: "Import the valid lines even when some are refused (each refused line is reported)" },
     },
     async run({ services, values, output }) {
-      return reportingRefusals(
-        output,
-        async () => {
-          const file = values.file;
-          const url = values["from-database"];
-          if ((typeof file === "string") === (typeof url === "string")) {
-            throw new CliInputError("give exactly one of --file <path> or --from-database <url>");
-          }
-          const onProgress = (progress: Omit<ImportReport, "rejections">) =>
-            output.progress(`read ${progress.read}: created ${progress.created}, updated ${progress.updated}, rejected ${progress.rejected}`);
-          const report =
-            typeof file === "string"
-              ? await services.legacyImporter.importJsonLinesFile(file, { onProgress })
-              : await services.legacyImporter.importFromDatabase(
-                  {
-                    url: url as string,
-                    table: String(values.table),
-                    githubIdColumn: String(values["github-id-column"]),
-                    loginColumn: String(values["login-column"]),
-                    providerInfoColumn: String(values["provider-info-column"]),
-                  },
-                  { onProgress },
-                );
-          output.line(`imported: ${report.created} created, ${report.updated} updated, ${report.rejected} rejected of ${report.read} read`);
-          for (const rejection of report.rejections) output.line(`  line ${rejection.line}: ${rejection.reason}`);
-          if (report.rejections.length < report.rejected) output.line(`  … and ${report.rejected - report.rejections.length} more`);
-          output.json(report);
-          return report.rejected > 0 ? 1 : 0;
-        },
-        REFUSALS,
+      const file = values.file;
+      const url = values["from-database"];
+      if ((typeof file === "string") === (typeof url === "string")) {
+        throw new CliInputError("give exactly one of --file <path> or --from-database <url>");
+      }
+      const skipInvalid = values["skip-invalid"] === true;
+      const total = typeof file === "string" ? countLines(file) : undefined;
+      const onProgress = (progress: ImportProgress) =>
+        output.progress(`read ${progress.read}: created ${progress.created}, updated ${progress.updated}, rejected ${progress.rejected}`, {
+          done: progress.read,
+          total,
+        });
+      const report =
+        typeof file === "string"
+          ? await services.legacyImporter.importJsonLinesFile(file, { onProgress, skipInvalid })
+          : await services.legacyImporter.importFromDatabase(
+              {
+                url: url as string,
+                table: String(values.table),
+                githubIdColumn: String(values["github-id-column"]),
+                loginColumn: String(values["login-column"]),
+                providerInfoColumn: String(values["provider-info-column"]),
+              },
+              { onProgress, skipInvalid },
+            );
+      output.line(
+        report.written
+          ? `imported: ${report.created} created, ${report.updated} updated, ${report.rejected} skipped of ${report.read} read`
+          : `nothing imported: ${report.rejected} of ${report.read} lines refused; fix them, or pass --skip-invalid to import the rest`,
       );
+      for (const rejection of report.rejections) output.line(`  line ${rejection.line}: ${rejection.reason}`);
+      if (report.rejections.length < report.rejected) output.line(`  … and ${report.rejected - report.rejections.length} more`);
+      output.json(report);
+      if (!report.written) return 2;
+      return report.rejected > 0 ? EXIT_FAILED : 0;
     },
   },
   {
     name: "users show",
     summary: "One user's status, history and token expiries (never token values).",
-    options: { "github-id": { type: "string", description: "The user's GitHub id" } },
+    options: USER_OPTIONS,
     async run({ services, values, output }) {
-      return reportingRefusals(
-        output,
-        async () => {
-          const detail = await services.userDirectory.detail(githubIdFrom(values["github-id"], "github-id"));
-          output.line(`${detail.login} (${detail.github_id}): ${detail.status}${detail.migration_error ? ` — ${detail.migration_error}` : ""}`);
-          output.line(`  App token: ${detail.app_token.stored ? `expires ${detail.app_token.expires_at ?? "never"}` : "none"}`);
-          output.line(`  legacy token: ${detail.legacy_token.stored ? `stored (valid: ${detail.legacy_token.valid ?? "unchecked"})` : "none"}`);
-          output.line(`  last validated: ${detail.last_validated_at ?? "never"}`);
-          for (const entry of detail.history) {
-            output.line(`  ${entry.at} ${entry.from ?? "—"} → ${entry.to} by ${entry.actor}${entry.batch_id ? ` (batch ${entry.batch_id})` : ""}: ${entry.reason}`);
-          }
-          output.json(detail);
-        },
-        REFUSALS,
-      );
+      const detail = await services.userDirectory.detail(await githubIdOfUser(values, services));
+      output.line(`${detail.login} (${detail.github_id}): ${detail.status}${detail.migration_error ? ` — ${detail.migration_error}` : ""}`);
+      output.line(`  App token: ${detail.app_token.stored ? `expires ${detail.app_token.expires_at ?? "never"}` : "none"}`);
+      const { refresh_in_flight: inFlight, in_doubt_since: inDoubtSince, refresh_failure_class: failureClass } = detail.app_token;
+      if (inFlight) output.line(`  refresh in flight on ${inFlight.instance ?? "an unknown instance"} since ${inFlight.started_at}, lease until ${inFlight.lease_until}`);
+      if (inDoubtSince) output.line(`  in doubt since ${inDoubtSince}: the App token is not served until one attempt settles it`);
+      if (failureClass) output.line(`  last refresh failure: ${failureClass} at ${detail.app_token.refresh_failed_at}${detail.app_token.last_refresh_error ? ` — ${detail.app_token.last_refresh_error}` : ""}`);
+      output.line(`  legacy token: ${detail.legacy_token.stored ? `stored (valid: ${detail.legacy_token.valid ?? "unchecked"})` : "none"}`);
+      output.line(`  last validated: ${detail.last_validated_at ?? "never"}`);
+      for (const entry of detail.history) {
+        output.line(`  ${entry.at} ${entry.from ?? "—"} → ${entry.to} by ${entry.actor}${entry.batch_id ? ` (batch ${entry.batch_id})` : ""}: ${entry.reason}`);
+      }
+      output.json(detail);
     },
   },
   {
     name: "users validate",
     summary: "Validate a user's App token at GitHub now (identity, installations, rate limit).",
-    options: { "github-id": { type: "string", description: "The user's GitHub id" }, ...ACTOR_OPTION },
+    options: { ...USER_OPTIONS, ...ACTOR_OPTION },
     async run({ services, values, output }) {
-      return reportingRefusals(
-        output,
-        async () => {
-          const { user, result } = await services.userValidator.validate(githubIdFrom(values["github-id"], "github-id"), actorFrom(values));
-          output.line(`${user.login} (${user.githubId}): ${result.ok ? "valid" : `invalid — ${result.reason}`}; status ${user.tokenMigrationStatus}`);
-          output.json({ github_id: user.githubId, status: user.tokenMigrationStatus, result });
-          return result.ok ? 0 : 1;
-        },
-        REFUSALS,
-      );
+      const { user, result } = await services.userValidator.validate(await githubIdOfUser(values, services), actorFrom(values));
+      output.line(`${user.login} (${user.githubId}): ${result.ok ? "valid" : `invalid — ${result.reason}`}; status ${user.tokenMigrationStatus}`);
+      output.json({ github_id: user.githubId, status: user.tokenMigrationStatus, result });
+      return result.ok ? 0 : EXIT_FAILED;
     },
   },
 ];

@@ -1,5 +1,6 @@
 // `webhooks redeliver`: asks GitHub to redeliver the failed deliveries we have not processed since.
 import type { CliCommand } from "./command.js";
+import { CliInputError } from "./failures.js";
 
 export const webhookCommands: CliCommand[] = [
   {
@@ -14,13 +15,9 @@ export const webhookCommands: CliCommand[] = [
       const windowHours = Number(values.hours);
       const maxRedeliveries = Number(values.max);
       if (!Number.isInteger(windowHours) || windowHours < 1 || windowHours > 72) {
-        output.line("--hours must be a whole number from 1 to 72 (GitHub keeps deliveries three days)");
-        return 2;
+        throw new CliInputError("--hours must be a whole number from 1 to 72 (GitHub keeps deliveries three days)");
       }
-      if (!Number.isInteger(maxRedeliveries) || maxRedeliveries < 1 || maxRedeliveries > 500) {
-        output.line("--max must be a whole number from 1 to 500");
-        return 2;
-      }
+      if (!Number.isInteger(maxRedeliveries) || maxRedeliveries < 1 || maxRedeliveries > 500) throw new CliInputError("--max must be a whole number from 1 to 500");
       const dryRun = values["dry-run"] === true;
       const outcome = await services.webhookRedelivery.runPass({ windowHours, maxRedeliveries, dryRun });
       if (!outcome.ran) {

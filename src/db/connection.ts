@@ -5,7 +5,7 @@ import { Sequelize } from "sequelize";
 // BIGINT columns hold GitHub ids, which fit easily in a double; read them as numbers, not strings.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
-export interface ConnectOptions {
+interface ConnectOptions {
   url: string;
   /** Pool size per process; several instances share one server. */
   maxConnections?: number;

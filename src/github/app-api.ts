@@ -6,11 +6,11 @@ import type { ProbotOctokit } from "probot";
 import { classifyRequestFailure } from "./classify.js";
 
 export type GitHubInstallation = components["schemas"]["installation"];
-export type GitHubRepository = Pick<components["schemas"]["repository"], "id" | "full_name" | "private">;
+type GitHubRepository = Pick<components["schemas"]["repository"], "id" | "full_name" | "private">;
 export type GitHubHookDelivery = components["schemas"]["hook-delivery-item"];
 
 /** What Probot offers: `auth()` is an App-JWT Octokit, `auth(id)` one with that installation's token. */
-export interface AppOctokitSource {
+interface AppOctokitSource {
   auth(installationId?: number): Promise<ProbotOctokit>;
 }
 
@@ -44,6 +44,24 @@ export class GitHubAppApi {
       throw error;
     });
     return this.#slug;
+  }
+
+  /** GET /app now (never remembered): who GitHub says the App is, for `doctor`. */
+  async appIdentity(): Promise<{ id: number; slug: string | null; clientId: string | null }> {
+    return this.#call("read the App's registration", undefined, async (octokit) => {
+      const { data } = await octokit.request("GET /app");
+      // GitHub answers 200 with a body; Octokit's type allows none.
+      const app = data as { id: number; slug?: string; client_id?: string };
+      return { id: app.id, slug: app.slug ?? null, clientId: app.client_id ?? null };
+    });
+  }
+
+  /** GET /app/hook/config: where GitHub sends webhooks and whether it signs them (the secret itself is never shown). */
+  async webhookConfig(): Promise<{ url: string | null; signed: boolean }> {
+    return this.#call("read the App's webhook configuration", undefined, async (octokit) => {
+      const { data } = await octokit.request("GET /app/hook/config");
+      return { url: data.url ?? null, signed: typeof data.secret === "string" && data.secret !== "" };
+    });
   }
 
   /** GET /app/installations, every page: suspended installations included. */

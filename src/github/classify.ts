@@ -29,13 +29,20 @@ export function classifyRequestFailure(error: unknown, operation: string): GitHu
 
   // @octokit/request reports network failures and timeouts as status 500 without a response.
   if (!failure.response || status === null) {
-    return new TransientGitHubError(`${operation}: GitHub did not answer (${describeCause(error)})`, null, "network");
+    const cause = networkFailureCode(error);
+    // Only a connection that was never made proves the request was not sent.
+    const outcome = NEVER_SENT.has(cause) ? "not_done" : "unknown";
+    return new TransientGitHubError(`${operation}: GitHub did not answer (${cause})`, null, "network", null, outcome);
   }
-  if (status === 429 || status >= 500) {
-    return new TransientGitHubError(`${operation}: GitHub answered ${status}`, status, null, retryAfter(header));
+  if (status === 429) {
+    return new TransientGitHubError(`${operation}: GitHub answered ${status}`, status, null, retryAfter(header), "not_done");
+  }
+  // A 5xx often comes from a gateway in front of GitHub, which may have passed the request on.
+  if (status >= 500) {
+    return new TransientGitHubError(`${operation}: GitHub answered ${status}`, status, null, retryAfter(header), "unknown");
   }
   if (status === 403 && (header("x-ratelimit-remaining") === "0" || /rate limit/i.test(failure.message ?? ""))) {
-    return new TransientGitHubError(`${operation}: rate limited by GitHub`, status, "rate_limited", retryAfter(header));
+    return new TransientGitHubError(`${operation}: rate limited by GitHub`, status, "rate_limited", retryAfter(header), "not_done");
   }
   if (status === 401) {
     return new TerminalTokenError(`${operation}: GitHub refused the credentials (401)`, status, "bad_credentials");
@@ -54,7 +61,7 @@ export function classifyOAuthErrorBody(
   const message = `${operation}: ${body.error}${body.error_description ? ` (${body.error_description})` : ""}`;
   if (TERMINAL_REFRESH_ERRORS.has(body.error)) return new TerminalTokenError(message, 200, body.error);
   if (body.error === "slow_down" || body.error === "temporarily_unavailable") {
-    return new TransientGitHubError(message, 200, body.error);
+    return new TransientGitHubError(message, 200, body.error, null, "not_done");
   }
   return new GitHubRequestRejectedError(message, 200, body.error);
 }
@@ -69,7 +76,20 @@ function retryAfter(header: (name: string) => string | undefined): number | null
   return null;
 }
 
-function describeCause(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; name?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.name ?? (error as Error)?.name ?? "unknown error";
+/** Failures that happen before a single byte of the request leaves: nothing can have been done. */
+const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/**
+ * The most specific name of a network failure: fetch wraps the socket's error (`ECONNREFUSED`,
+ * `UND_ERR_SOCKET`) in a TypeError, and a timeout arrives as a `TimeoutError` cause.
+ */
+function networkFailureCode(error: unknown): string {
+  let current = error as { cause?: unknown; code?: unknown; name?: unknown } | undefined;
+  let best: string | undefined;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (typeof current.code === "string") return current.code;
+    if (typeof current.name === "string" && current.name !== "TypeError" && current.name !== "HttpError" && current.name !== "Error") best = current.name;
+    current = current.cause as typeof current;
+  }
+  return best ?? "unknown error";
 }

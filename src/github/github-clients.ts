@@ -6,10 +6,12 @@ import { Probot } from "probot";
 import type { AppConfig } from "../config.js";
 import { GitHubAppApi } from "./app-api.js";
 import { SignInUnavailableError } from "./errors.js";
+import { oauthClientsFromConfig, type OAuthClients } from "./client-credentials.js";
 import { appInstallUrl } from "./install-links.js";
-import { OAuthAppCredentials } from "./oauth-app-credentials.js";
+import { OAuthAppCredentials, type DeleteOutcome, type TokenCheck } from "./oauth-app-credentials.js";
 import { listAppTokenRepositories, listReadableRepositories, type RateLimitHeaders, type RepositoryListing } from "./repository-access.js";
 import { refreshUserToken, type RefreshedUserTokens } from "./token-refresh.js";
+import type { GitHubRateLimit } from "./rate-limit.js";
 import { getAuthenticatedUser, listUserInstallations, type AuthenticatedUser, type ReachableInstallation } from "./user-api.js";
 import { authorizeUrl, exchangeWebFlowCode, type ExchangedUserTokens } from "./web-flow.js";
 
@@ -19,8 +21,8 @@ export interface UserAuthorizationCalls {
   exchangeCode(options: { code: string; codeVerifier: string }): Promise<ExchangedUserTokens>;
   getUser(token: string): Promise<AuthenticatedUser>;
   listInstallations(token: string): Promise<ReachableInstallation[]>;
-  /** DELETE /applications/{client_id}/token; an already dead token counts as revoked. */
-  revokeToken(token: string): Promise<void>;
+  /** DELETE /applications/{client_id}/token; "already_dead" only under credentials GitHub confirmed. */
+  revokeToken(token: string): Promise<DeleteOutcome>;
 }
 
 /** Probot bound to the App's id, key, webhook secret, API root and timeout. */
@@ -42,12 +44,18 @@ export interface GitHubClients {
    */
   app: GitHubAppApi;
   userAuthorization: UserAuthorizationCalls;
-  /** Refreshes a GitHub App user token with the App's client credentials. */
+  /** Refreshes a GitHub App user token with the App's client credentials (secrets tried in order). */
   refreshUserToken(refreshToken: string): Promise<RefreshedUserTokens>;
-  /** What validating a user's token asks GitHub. No rate-limit data is read from these answers yet. */
+  /** The two OAuth clients' credentials: checked at GitHub before a 404 is believed, and by `doctor`. */
+  oauthClients: OAuthClients;
+  /** POST /applications/{client_id}/token for a user token; a 404 is believed only under accepted credentials. */
+  checkUserToken(accessToken: string): Promise<TokenCheck>;
+  /** Whether GitHub accepts the App's client id and secret (a made-up code at the token endpoint). */
+  appCredentialsAccepted(): Promise<boolean>;
+  /** What validating a user's token asks GitHub, with the rate limit the answer reported (for the batch pacer). */
   userTokenApi: {
-    getAuthenticatedUser(token: string): Promise<{ id: number; login: string; rateLimit: null }>;
-    listUserInstallations(token: string): Promise<{ installationIds: number[]; rateLimit: null }>;
+    getAuthenticatedUser(token: string): Promise<{ id: number; login: string; rateLimit: GitHubRateLimit | null }>;
+    listUserInstallations(token: string): Promise<{ installationIds: number[]; rateLimit: GitHubRateLimit | null }>;
   };
   /** The legacy OAuth App's basic-auth endpoints; null without LEGACY_OAUTH_CLIENT_ID/SECRET. */
   legacyOAuthApp: OAuthAppCredentials | null;
@@ -60,7 +68,7 @@ export interface GitHubClients {
   };
 }
 
-export interface CreateGitHubClientsOptions {
+interface CreateGitHubClientsOptions {
   config: AppConfig;
   log: Logger;
   /** Told the response headers of every token refresh answer (rate-limit bookkeeping). */
@@ -70,11 +78,12 @@ export interface CreateGitHubClientsOptions {
 export function createGitHubClients({ config, log, onRefreshResponseHeaders }: CreateGitHubClientsOptions): GitHubClients {
   const { github, githubRequestTimeoutMs: timeoutMs } = config;
   const redirectUri = `${config.baseUrl}/auth/callback`;
+  const oauthClients = oauthClientsFromConfig(config);
   const appClient = () => {
-    if (!config.appClientId || !config.appClientSecret) throw new SignInUnavailableError();
-    return { clientId: config.appClientId, clientSecret: config.appClientSecret };
+    if (!oauthClients.app) throw new SignInUnavailableError();
+    return oauthClients.app;
   };
-  const appCredentials = () => new OAuthAppCredentials({ github, client: { ...appClient(), clientType: "github-app" }, timeoutMs });
+  const appCredentials = oauthClients.app ? new OAuthAppCredentials({ github, credentials: oauthClients.app, timeoutMs }) : null;
 
   let binding: AppProbotBinding | undefined;
   const appProbot = (): AppProbotBinding => {
@@ -104,42 +113,55 @@ export function createGitHubClients({ config, log, onRefreshResponseHeaders }: C
   return {
     appProbot,
     app,
+    oauthClients,
     userAuthorization: {
       authorizeUrl: ({ state, codeChallenge, login }) =>
-        authorizeUrl({ github, clientId: appClient().clientId, redirectUri, state, codeChallenge, login }),
-      exchangeCode: ({ code, codeVerifier }) => exchangeWebFlowCode({ github, ...appClient(), code, redirectUri, codeVerifier, timeoutMs }),
+        authorizeUrl({ github, clientId: appClient().settings.clientId, redirectUri, state, codeChallenge, login }),
+      exchangeCode: ({ code, codeVerifier }) =>
+        appClient().withSecretFallback((clientSecret) =>
+          exchangeWebFlowCode({ github, clientId: appClient().settings.clientId, clientSecret, code, redirectUri, codeVerifier, timeoutMs }),
+        ),
       getUser: (token) => getAuthenticatedUser({ github, token, timeoutMs }),
       listInstallations: (token) => listUserInstallations({ github, token, timeoutMs }),
-      revokeToken: (token) => appCredentials().deleteToken(token),
+      revokeToken: async (token) => {
+        if (!appCredentials) throw new SignInUnavailableError();
+        return appCredentials.deleteToken(token);
+      },
     },
-    refreshUserToken: (refreshToken) => {
-      if (!config.appClientId || !config.appClientSecret) {
-        throw new Error("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are required to refresh user tokens");
-      }
-      return refreshUserToken({
-        github,
-        clientId: config.appClientId,
-        clientSecret: config.appClientSecret,
-        refreshToken,
-        timeoutMs,
-        ...(onRefreshResponseHeaders ? { onResponseHeaders: onRefreshResponseHeaders } : {}),
-      });
+    checkUserToken: async (accessToken) => {
+      if (!appCredentials) throw new SignInUnavailableError();
+      return appCredentials.checkToken(accessToken);
+    },
+    appCredentialsAccepted: async () => (await appClient().verify()).ok,
+    refreshUserToken: async (refreshToken) => {
+      const client = oauthClients.app;
+      if (!client) throw new Error("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are required to refresh user tokens");
+      // Wrong client credentials (ClientCredentialsError, a GitHubRequestRejectedError) say nothing
+      // about the user's tokens: the refresher backs off and keeps the pair.
+      return client.withSecretFallback((clientSecret) =>
+        refreshUserToken({
+          github,
+          clientId: client.settings.clientId,
+          clientSecret,
+          refreshToken,
+          timeoutMs,
+          ...(onRefreshResponseHeaders ? { onResponseHeaders: onRefreshResponseHeaders } : {}),
+        }),
+      );
     },
     userTokenApi: {
-      getAuthenticatedUser: async (token) => ({ ...(await getAuthenticatedUser({ github, token, timeoutMs })), rateLimit: null }),
-      listUserInstallations: async (token) => ({
-        installationIds: (await listUserInstallations({ github, token, timeoutMs })).map((installation) => installation.id),
-        rateLimit: null,
-      }),
+      getAuthenticatedUser: async (token) => {
+        let rateLimit: GitHubRateLimit | null = null;
+        const user = await getAuthenticatedUser({ github, token, timeoutMs, onRateLimit: (seen) => (rateLimit = seen) });
+        return { ...user, rateLimit };
+      },
+      listUserInstallations: async (token) => {
+        let rateLimit: GitHubRateLimit | null = null;
+        const installations = await listUserInstallations({ github, token, timeoutMs, onRateLimit: (seen) => (rateLimit = seen) });
+        return { installationIds: installations.map((installation) => installation.id), rateLimit };
+      },
     },
-    legacyOAuthApp:
-      config.legacyClientId && config.legacyClientSecret
-        ? new OAuthAppCredentials({
-            github,
-            client: { clientId: config.legacyClientId, clientSecret: config.legacyClientSecret, clientType: "oauth-app" },
-            timeoutMs,
-          })
-        : null,
+    legacyOAuthApp: oauthClients.legacy ? new OAuthAppCredentials({ github, credentials: oauthClients.legacy, timeoutMs }) : null,
     installUrl: async (accountId) => {
       const slug = await app.appSlug();
       return slug ? appInstallUrl(github, slug, accountId) : null;

@@ -1,24 +1,23 @@
 // The basic-auth (client id + secret) endpoints of one OAuth client — the GitHub App's or the
-// legacy OAuth App's: check, reset and delete a token, and delete a user's whole grant.
-import { checkToken, deleteAuthorization, deleteToken, resetToken } from "@octokit/oauth-methods";
+// legacy OAuth App's: check, reset and delete a token, and delete a user's whole grant. GitHub
+// answers 404 there for wrong client credentials as for a dead token, so every call uses a secret
+// GitHub confirmed lately, and a 404 is read as "dead" only after the credentials are confirmed.
+import { checkToken, deleteAuthorization, deleteToken } from "@octokit/oauth-methods";
 import { request as baseRequest } from "@octokit/request";
 import type { GitHubEndpoints } from "../config.js";
 import { classifyRequestFailure } from "./classify.js";
-
-export interface OAuthClientCredentials {
-  clientId: string;
-  clientSecret: string;
-  /** "github-app" for the App's user tokens, "oauth-app" for the legacy OAuth App. */
-  clientType: "github-app" | "oauth-app";
-}
+import type { OAuthClientCredentials } from "./client-credentials.js";
 
 export type TokenCheck =
   | { valid: true; login: string | null; githubId: number | null; expiresAt: Date | null }
   | { valid: false };
 
-export interface OAuthAppCredentialsOptions {
+/** What a delete came to: GitHub revoked it now, or it was already dead (404 under good credentials). */
+export type DeleteOutcome = "revoked" | "already_dead";
+
+interface OAuthAppCredentialsOptions {
   github: GitHubEndpoints;
-  client: OAuthClientCredentials;
+  credentials: OAuthClientCredentials;
   timeoutMs: number;
 }
 
@@ -29,52 +28,57 @@ export class OAuthAppCredentials {
     this.#options = options;
   }
 
-  /** POST /applications/{client_id}/token. A 404 means the token is dead: an answer, not an error. */
+  /**
+   * POST /applications/{client_id}/token. A 404 under confirmed credentials means the token is
+   * dead: an answer, not an error. Throws ClientCredentialsError when the credentials are wrong.
+   */
   async checkToken(token: string): Promise<TokenCheck> {
     try {
-      const { data } = await checkToken({ ...this.#auth(), token, request: this.#request() });
+      const { data } = await checkToken({ ...(await this.#auth()), token, request: this.#request() });
       const user = (data as { user?: { login?: string; id?: number } | null }).user;
       const expiresAt = (data as { expires_at?: string | null }).expires_at;
       return { valid: true, login: user?.login ?? null, githubId: user?.id ?? null, expiresAt: expiresAt ? new Date(expiresAt) : null };
     } catch (error) {
-      if ((error as { status?: number }).status === 404) return { valid: false };
+      if (await this.#isDeadTokenAnswer(error)) return { valid: false };
       throw classifyRequestFailure(error, "check token");
     }
   }
 
-  /** PATCH /applications/{client_id}/token: the old token dies, a new one is returned. */
-  async resetToken(token: string): Promise<{ token: string; expiresAt: Date | null }> {
+  /** DELETE /applications/{client_id}/token. An already dead token (404 under confirmed credentials) is reported as such. */
+  async deleteToken(token: string): Promise<DeleteOutcome> {
     try {
-      const { authentication } = await resetToken({ ...this.#auth(), token, request: this.#request() });
-      const expiresAt = (authentication as { expiresAt?: string }).expiresAt;
-      return { token: authentication.token, expiresAt: expiresAt ? new Date(expiresAt) : null };
+      await deleteToken({ ...(await this.#auth()), token, request: this.#request() });
+      return "revoked";
     } catch (error) {
-      throw classifyRequestFailure(error, "reset token");
-    }
-  }
-
-  /** DELETE /applications/{client_id}/token. An already dead token (404) counts as deleted. */
-  async deleteToken(token: string): Promise<void> {
-    try {
-      await deleteToken({ ...this.#auth(), token, request: this.#request() });
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) return;
+      if (await this.#isDeadTokenAnswer(error)) return "already_dead";
       throw classifyRequestFailure(error, "delete token");
     }
   }
 
-  /** DELETE /applications/{client_id}/grant: every token of the user for this client. 404 counts as deleted. */
-  async deleteGrant(token: string): Promise<void> {
+  /** DELETE /applications/{client_id}/grant: every token of the user for this client. */
+  async deleteGrant(token: string): Promise<DeleteOutcome> {
     try {
-      await deleteAuthorization({ ...this.#auth(), token, request: this.#request() });
+      await deleteAuthorization({ ...(await this.#auth()), token, request: this.#request() });
+      return "revoked";
     } catch (error) {
-      if ((error as { status?: number }).status === 404) return;
+      if (await this.#isDeadTokenAnswer(error)) return "already_dead";
       throw classifyRequestFailure(error, "delete grant");
     }
   }
 
-  #auth() {
-    const { clientId, clientSecret, clientType } = this.#options.client;
+  /**
+   * A 404 says "dead token" only if the credentials it was sent with are still good: asked again
+   * unless GitHub confirmed them moments ago. Wrong ones throw ClientCredentialsError instead.
+   */
+  async #isDeadTokenAnswer(error: unknown): Promise<boolean> {
+    if ((error as { status?: number }).status !== 404) return false;
+    await this.#options.credentials.knownGoodSecret();
+    return true;
+  }
+
+  async #auth() {
+    const { clientId, clientType } = this.#options.credentials.settings;
+    const clientSecret = await this.#options.credentials.knownGoodSecret();
     // The oauth-methods option types are a union per client type; both shapes are the same here.
     return { clientType, clientId, clientSecret } as { clientType: "github-app"; clientId: string; clientSecret: string };
   }

@@ -5,9 +5,9 @@ import { refreshToken } from "@octokit/oauth-methods";
 import { request as baseRequest } from "@octokit/request";
 import type { GitHubEndpoints } from "../config.js";
 import { classifyOAuthErrorBody, classifyRequestFailure } from "./classify.js";
-import { GitHubRequestRejectedError } from "./errors.js";
+import { GitHubRequestRejectedError, TransientGitHubError } from "./errors.js";
 
-export interface RefreshUserTokenOptions {
+interface RefreshUserTokenOptions {
   github: GitHubEndpoints;
   clientId: string;
   clientSecret: string;
@@ -73,6 +73,11 @@ export async function refreshUserToken(options: RefreshUserTokenOptions): Promis
     if (!(error instanceof RangeError && answer?.data.access_token)) throw classifyRequestFailure(error, OPERATION);
   }
   if (!answer?.data.access_token) {
+    // @octokit/request hands over an empty string when the connection broke while the body was
+    // being read: GitHub may have rotated the pair, so this is no "no".
+    if (typeof answer?.data !== "object" || answer.data === null) {
+      throw new TransientGitHubError(`${OPERATION}: GitHub's answer was cut off before it could be read`, 200, "unreadable_answer", null, "unknown");
+    }
     throw new GitHubRequestRejectedError(`${OPERATION}: GitHub answered without an access token`, 200, null);
   }
   options.onResponseHeaders?.(answer.headers);

@@ -4,12 +4,18 @@ import { request as baseRequest } from "@octokit/request";
 import type { GitHubEndpoints } from "../config.js";
 import { classifyRequestFailure } from "./classify.js";
 import { GitHubRequestRejectedError } from "./errors.js";
+import { rateLimitFromHeaders, type GitHubRateLimit } from "./rate-limit.js";
 
-export interface UserApiOptions {
+interface UserApiOptions {
   github: GitHubEndpoints;
   /** A GitHub App user access token (or, for GET /user, a legacy OAuth token). */
   token: string;
   timeoutMs: number;
+  /**
+   * Told the rate limit of every answer that reports one, failures included: these calls spend the
+   * user's own budget, which the application's other calls for that user share.
+   */
+  onRateLimit?: (rateLimit: GitHubRateLimit) => void;
 }
 
 export interface AuthenticatedUser {
@@ -77,11 +83,15 @@ function toReachableInstallation(raw: RawInstallation): ReachableInstallation {
 }
 
 async function userRequest(
-  { github, token, timeoutMs }: UserApiOptions,
+  { github, token, timeoutMs, onRateLimit }: UserApiOptions,
   route: string,
   parameters: Record<string, unknown>,
   operation: string,
 ): Promise<unknown> {
+  const report = (headers: Record<string, string | number | undefined> | undefined) => {
+    const rateLimit = rateLimitFromHeaders(headers);
+    if (rateLimit) onRateLimit?.(rateLimit);
+  };
   try {
     const response = await baseRequest(route, {
       baseUrl: github.apiBaseUrl,
@@ -89,8 +99,10 @@ async function userRequest(
       request: { signal: AbortSignal.timeout(timeoutMs) },
       ...parameters,
     });
+    report(response.headers);
     return response.data;
   } catch (error) {
+    report((error as { response?: { headers?: Record<string, string | number | undefined> } }).response?.headers);
     throw classifyRequestFailure(error, operation);
   }
 }

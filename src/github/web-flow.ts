@@ -5,7 +5,7 @@ import type { GitHubEndpoints } from "../config.js";
 import { classifyOAuthErrorBody, classifyRequestFailure } from "./classify.js";
 import { GitHubRequestRejectedError } from "./errors.js";
 
-export interface AuthorizeUrlOptions {
+interface AuthorizeUrlOptions {
   github: GitHubEndpoints;
   clientId: string;
   redirectUri: string;
@@ -27,7 +27,7 @@ export function authorizeUrl({ github, clientId, redirectUri, state, codeChallen
   return url.toString();
 }
 
-export interface ExchangeWebFlowCodeOptions {
+interface ExchangeWebFlowCodeOptions {
   github: GitHubEndpoints;
   clientId: string;
   clientSecret: string;

@@ -8,16 +8,17 @@ import type { FlagPreview } from "../migration/flag-preview.js";
 import { AccessNotCheckedError, ReadinessScanRunningError, UnknownUsersError } from "../migration/errors.js";
 import type { ReadinessReport } from "../migration/readiness-report.js";
 import type { ReadinessScan } from "../migration/readiness-scan.js";
-import { ADMIN_API_PREFIX, actorOf, requireAdmin, type AdminAccess } from "./admin-request.js";
+import { githubIdNumber } from "../users/input-rules.js";
+import { flagNameParam } from "./admin-flags-routes.js";
+import { ADMIN_API_PREFIX, actorOf, describeAdminRoute, requireAdmin, type AdminAccess } from "./admin-request.js";
+import { jsonAnswer, timestamp } from "./api-description.js";
 import { HttpError, type ErrorTranslator } from "./errors.js";
-import { githubIdParam, parseInput, parseJsonBody } from "./input.js";
-
-const githubId = z.number({ error: "must be a GitHub user id" }).int({ error: "must be a whole number" }).positive({ error: "must be positive" }).max(Number.MAX_SAFE_INTEGER);
+import { githubIdParam, validInput } from "./input.js";
 
 /** POST /migration/readiness: `{}` for every user not checked within a day, or the users named. */
 export const readinessScanRequestSchema = z.strictObject({
   github_ids: z
-    .array(githubId, { error: "github_ids must be a list of GitHub user ids" })
+    .array(githubIdNumber, { error: "github_ids must be a list of GitHub user ids" })
     .min(1, { error: "github_ids must name at least one user (or leave it out for everyone due)" })
     .max(10_000, { error: "github_ids may name at most 10000 users" })
     .transform((ids) => [...new Set(ids)])
@@ -43,7 +44,7 @@ export const readinessSummarySchema = z.object({
 });
 
 export const userAccessSchema = z.object({
-  checked_at: z.string(),
+  checked_at: timestamp,
   legacy_repositories: z.number().int(),
   covered_repositories: z.number().int(),
   missing: z.array(z.object({ account: z.string(), repositories: z.number().int(), install_url: z.string().nullable(), samples: z.array(z.string()) })),
@@ -56,11 +57,11 @@ export const userAccessSchema = z.object({
 export const rateLimitDropsSchema = z.object({
   users: z.number().int(),
   drops: z.array(
-    z.object({ github_id: z.number().int(), login: z.string(), legacy_rate_limit: z.number().int(), app_rate_limit: z.number().int(), checked_at: z.string() }),
+    z.object({ github_id: z.number().int(), login: z.string(), legacy_rate_limit: z.number().int(), app_rate_limit: z.number().int(), checked_at: timestamp }),
   ),
 });
 
-export const flagPreviewRequestSchema = z.strictObject({ value: z.unknown() }).refine((body) => "value" in body, {
+export const flagPreviewRequestSchema = z.strictObject({ value: z.unknown().meta({ description: "The proposed value, as PUT /flags/{name} takes it" }) }).refine((body) => "value" in body, {
   error: "value is required",
   path: ["value"],
 });
@@ -72,8 +73,6 @@ export const flagImpactSchema = z.object({
   lose_repository_access: z.number().int(),
 });
 
-const flagNameParam = z.object({ name: z.string().regex(/^[a-z_]{1,64}$/, { error: "name must be a flag name" }) });
-
 export interface AdminReadinessRoutesOptions {
   access: AdminAccess;
   scan: ReadinessScan;
@@ -81,41 +80,93 @@ export interface AdminReadinessRoutesOptions {
   preview: FlagPreview;
 }
 
+const noQuery = z.strictObject({});
+const TAG = "admin: readiness";
+
 export function adminReadinessRoutes({ access, scan, report, preview }: AdminReadinessRoutesOptions): Hono {
   const routes = new Hono().basePath(ADMIN_API_PREFIX);
   for (const path of ["/migration/readiness", "/migration/readiness/*", "/users/:github_id/access", "/flags/:name/preview"]) {
     routes.use(path, requireAdmin(access));
   }
 
-  routes.post("/migration/readiness", async (c) => {
-    const actor = actorOf(c);
-    const body = await parseJsonBody(c, readinessScanRequestSchema);
-    const progress = await scan.start({ githubIds: body.github_ids, actor });
-    // This instance starts at once; every instance's job joins in within seconds.
-    void scan.runPass().catch(() => {});
-    return c.json(readinessScanStartedSchema.parse({ scan: progress, href: `${ADMIN_API_PREFIX}/migration/readiness` }), 202);
-  });
+  routes.post(
+    "/migration/readiness",
+    describeAdminRoute({
+      tag: TAG,
+      summary: "Start a readiness scan (`{}`: every user not checked within a day; or the users named), shared by every instance",
+      records: true,
+      answers: { 202: jsonAnswer("Started; follow its progress at href", readinessScanStartedSchema) },
+      errors: {
+        400: "`invalid_request`: the message names the field, or `unknown_github_ids` lists ids of no known user",
+        409: "`scan_running`: a scan is running already (its progress in `scan`)",
+      },
+    }),
+    validInput("json", readinessScanRequestSchema),
+    async (c) => {
+      const actor = actorOf(c);
+      const body = c.req.valid("json");
+      const progress = await scan.start({ githubIds: body.github_ids, actor });
+      // This instance starts at once; every instance's job joins in within seconds.
+      void scan.runPass().catch(() => {});
+      return c.json(readinessScanStartedSchema.parse({ scan: progress, href: `${ADMIN_API_PREFIX}/migration/readiness` }), 202);
+    },
+  );
 
-  routes.get("/migration/readiness", async (c) => {
-    parseInput(z.strictObject({}), c.req.query(), "query parameter");
-    return c.json(readinessSummarySchema.parse(await report.summary()));
-  });
+  routes.get(
+    "/migration/readiness",
+    describeAdminRoute({
+      tag: TAG,
+      summary: "Users checked, fully covered and losing access; the scan's progress; accounts missing the App with install links",
+      answers: { 200: jsonAnswer("The readiness summary", readinessSummarySchema) },
+      errors: { 400: "`invalid_request`: this route takes no query parameter" },
+    }),
+    validInput("query", noQuery),
+    async (c) => c.json(readinessSummarySchema.parse(await report.summary())),
+  );
 
-  routes.get("/migration/readiness/rate-limit-drops", async (c) => {
-    parseInput(z.strictObject({}), c.req.query(), "query parameter");
-    return c.json(rateLimitDropsSchema.parse(await report.rateLimitDrops()));
-  });
+  routes.get(
+    "/migration/readiness/rate-limit-drops",
+    describeAdminRoute({
+      tag: TAG,
+      summary: "Users whose hourly rate limit would drop after the switch (legacy token's limit above the App token's)",
+      answers: { 200: jsonAnswer("The users whose limit would drop", rateLimitDropsSchema) },
+      errors: { 400: "`invalid_request`: this route takes no query parameter" },
+    }),
+    validInput("query", noQuery),
+    async (c) => c.json(rateLimitDropsSchema.parse(await report.rateLimitDrops())),
+  );
 
-  routes.get("/users/:github_id/access", async (c) => {
-    const { github_id: id } = parseInput(githubIdParam, c.req.param());
-    return c.json(userAccessSchema.parse(await report.userAccess(id)));
-  });
+  routes.get(
+    "/users/:github_id/access",
+    describeAdminRoute({
+      tag: TAG,
+      summary: "The user's last access check: repositories the legacy token reads, how many the App reaches, what is missing per account",
+      answers: { 200: jsonAnswer("The last access check", userAccessSchema) },
+      errors: { 400: "`invalid_request`: github_id is not a GitHub user id", 404: "`user_not_found`: no such user; `not_checked`: not checked yet" },
+    }),
+    validInput("param", githubIdParam),
+    async (c) => {
+      const { github_id: id } = c.req.valid("param");
+      return c.json(userAccessSchema.parse(await report.userAccess(id)));
+    },
+  );
 
-  routes.post("/flags/:name/preview", async (c) => {
-    const { name } = parseInput(flagNameParam, c.req.param());
-    const { value } = await parseJsonBody(c, flagPreviewRequestSchema);
-    return c.json(flagImpactSchema.parse(await preview.preview(name, value)));
-  });
+  routes.post(
+    "/flags/:name/preview",
+    describeAdminRoute({
+      tag: "admin: flags",
+      summary: "What setting the flag to this value would change for token resolution; writes nothing",
+      answers: { 200: jsonAnswer("How many users would switch, lose their token, or lose repository access", flagImpactSchema) },
+      errors: { 400: "`invalid_request`: the value does not suit the flag (the message says why) or a field is wrong", 404: "`unknown_flag`: no such flag" },
+    }),
+    validInput("param", flagNameParam),
+    validInput("json", flagPreviewRequestSchema, { bodyRequired: true }),
+    async (c) => {
+      const { name } = c.req.valid("param");
+      const { value } = c.req.valid("json");
+      return c.json(flagImpactSchema.parse(await preview.preview(name, value)));
+    },
+  );
 
   return routes;
 }

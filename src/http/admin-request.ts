@@ -1,13 +1,15 @@
-// What every admin API route shares: the admin key, the acting maintainer's name, and the mapping
-// of the migration engine's errors to HTTP.
+// What every admin API route shares: the admin key, the acting maintainer's name, how a route
+// describes itself in the API document, and the mapping of the migration engine's errors to HTTP.
 import type { Context, MiddlewareHandler } from "hono";
-import { TransientGitHubError } from "../github/errors.js";
+import { describeRoute, type DescribeRouteOptions } from "hono-openapi";
+import { ClientCredentialsError, TransientGitHubError } from "../github/errors.js";
 import { BatchNotFoundError, CleanupRefusedError, InvalidCursorError, MigrationNotConfiguredError } from "../migration/errors.js";
 import { InvalidFlagValueError, UnknownFlagError } from "../users/errors.js";
-import { githubLogin } from "../users/github-login.js";
+import { GITHUB_LOGIN_PATTERN, githubLogin } from "../users/input-rules.js";
 import { ConcurrentTransitionError, IllegalTransitionError } from "../users/status-machine.js";
 import type { MaintainerAccess } from "../auth/maintainer-access.js";
 import type { SessionCookies } from "../auth/session-cookies.js";
+import { errorAnswers, SERVER_ERRORS, type ErrorAnswer } from "./api-description.js";
 import { requireApiKey } from "./api-key-auth.js";
 import { HttpError, type ErrorTranslator } from "./errors.js";
 
@@ -67,6 +69,57 @@ export function actorOf(c: Context): string {
   return parsed.data;
 }
 
+export interface AdminRouteDescription {
+  tag: "admin: migration" | "admin: readiness" | "admin: users" | "admin: flags" | "admin: installations";
+  summary: string;
+  /** A body other than JSON (JSON bodies are described by validInput). */
+  requestBody?: DescribeRouteOptions["requestBody"];
+  /** The success answers (jsonAnswer). */
+  answers: NonNullable<DescribeRouteOptions["responses"]>;
+  /** The route's own error answers, by status, with the codes each may carry. */
+  errors?: Record<number, string | ErrorAnswer>;
+  /** A change, recorded with its actor: the X-Actor header applies. */
+  records?: boolean;
+}
+
+/** An admin API route's description: its own answers plus what every admin route may answer. */
+export function describeAdminRoute({ tag, summary, requestBody, answers, errors = {}, records = false }: AdminRouteDescription): MiddlewareHandler {
+  return describeRoute({
+    tags: [tag],
+    summary,
+    ...(requestBody && { requestBody }),
+    security: [{ adminKey: [] }, { maintainerSession: [] }],
+    ...(records && {
+      parameters: [
+        {
+          name: "X-Actor",
+          in: "header",
+          required: false,
+          description: `With the admin key: the maintainer's GitHub login, recorded as the actor (default ${DEFAULT_ACTOR})`,
+          schema: { type: "string", pattern: GITHUB_LOGIN_PATTERN.source },
+        },
+      ],
+    }),
+    responses: {
+      ...answers,
+      ...errorAnswers({
+        401: { description: "`unauthorized`: missing or wrong admin key", headers: { "WWW-Authenticate": 'Bearer realm="admin"' } },
+        403: "`forbidden`: the session's login is not in ADMIN_GITHUB_LOGINS, or a session's change came from another Origin",
+        ...SERVER_ERRORS,
+        ...(records ? { ...errors, 400: withActorRefusal(errors[400]) } : errors),
+      }),
+    },
+  });
+}
+
+const ACTOR_REFUSAL = "X-Actor is not a GitHub login";
+
+function withActorRefusal(answer: string | ErrorAnswer | undefined): string | ErrorAnswer {
+  if (answer === undefined) return `\`invalid_request\`: ${ACTOR_REFUSAL}`;
+  if (typeof answer === "string") return `${answer}; or ${ACTOR_REFUSAL}`;
+  return { ...answer, description: `${answer.description}; or ${ACTOR_REFUSAL}` };
+}
+
 export const migrationErrorTranslator: ErrorTranslator = (error) => {
   if (error instanceof UnknownFlagError) return new HttpError(404, "unknown_flag", error.message);
   if (error instanceof InvalidFlagValueError || error instanceof InvalidCursorError) {
@@ -79,6 +132,9 @@ export const migrationErrorTranslator: ErrorTranslator = (error) => {
     return new HttpError(409, "illegal_transition", error.message, { from: error.from, to: error.to });
   }
   if (error instanceof ConcurrentTransitionError) return new HttpError(409, "conflict", error.message);
+  if (error instanceof ClientCredentialsError) {
+    return new HttpError(409, "client_credentials_rejected", error.message, { variable: error.variable });
+  }
   if (error instanceof TransientGitHubError) {
     const retryAfter = String(error.retryAfterSeconds ?? 30);
     return new HttpError(503, "github_unavailable", "GitHub could not answer just now; try again later.", {}, { "Retry-After": retryAfter });

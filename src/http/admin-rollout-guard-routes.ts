@@ -5,11 +5,14 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { RolloutGuardTrippedError } from "../migration/errors.js";
 import type { GuardState, RolloutGuard } from "../migration/rollout-guard.js";
-import { ADMIN_API_PREFIX, actorOf, requireAdmin, type AdminAccess } from "./admin-request.js";
+import { ADMIN_API_PREFIX, actorOf, describeAdminRoute, requireAdmin, type AdminAccess } from "./admin-request.js";
+import { jsonAnswer, timestamp } from "./api-description.js";
 import { HttpError, type ErrorTranslator } from "./errors.js";
-import { parseInput, parseJsonBody } from "./input.js";
+import { validInput } from "./input.js";
 
-export const clearGuardRequestSchema = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
+export const clearGuardRequestSchema = z.strictObject({
+  reason: z.string().trim().min(1).max(500).optional().meta({ description: "Why it is safe to go on (recorded with the event)" }),
+});
 
 export const guardStateSchema = z.object({
   enabled: z.boolean(),
@@ -23,9 +26,9 @@ export const guardStateSchema = z.object({
     threshold_percent: z.number().int(),
     min_resolutions: z.number().int(),
   }),
-  watching: z.object({ running_batches: z.number().int(), rollout_raised_at: z.string().nullable() }),
+  watching: z.object({ running_batches: z.number().int(), rollout_raised_at: timestamp.nullable() }),
   last_event: z
-    .object({ kind: z.enum(["tripped", "cleared", "override"]), reason: z.string(), actor: z.string(), at: z.string() })
+    .object({ kind: z.enum(["tripped", "cleared", "override"]), reason: z.string(), actor: z.string(), at: timestamp })
     .nullable(),
 });
 
@@ -41,17 +44,35 @@ export function adminRolloutGuardRoutes({ access, guard }: { access: AdminAccess
   const routes = new Hono().basePath(`${ADMIN_API_PREFIX}/migration/rollout-guard`);
   routes.use("*", requireAdmin(access));
 
-  routes.get("/", async (c) => {
-    parseInput(z.strictObject({}), c.req.query(), "query parameter");
-    return c.json(guardStateJson(await guard.state()));
-  });
+  routes.get(
+    "/",
+    describeAdminRoute({
+      tag: "admin: readiness",
+      summary: "The rollout guard: off, idle, watching or tripped, with the sliding window's figures and its last event",
+      answers: { 200: jsonAnswer("The guard's state", guardStateSchema) },
+      errors: { 400: "`invalid_request`: this route takes no query parameter" },
+    }),
+    validInput("query", z.strictObject({})),
+    async (c) => c.json(guardStateJson(await guard.state())),
+  );
 
-  routes.post("/clear", async (c) => {
-    const actor = actorOf(c);
-    const { reason } = await parseJsonBody(c, clearGuardRequestSchema);
-    if (!(await guard.clear({ actor, reason }))) throw new HttpError(409, "not_tripped", "The rollout guard is not tripped; there is nothing to clear.");
-    return c.json(guardStateJson(await guard.state()));
-  });
+  routes.post(
+    "/clear",
+    describeAdminRoute({
+      tag: "admin: readiness",
+      summary: "Clear a tripped guard (recorded with the reason); paused batches resume",
+      records: true,
+      answers: { 200: jsonAnswer("The guard's state after clearing", guardStateSchema) },
+      errors: { 400: "`invalid_request`: the message names the field", 409: "`not_tripped`: the guard is not tripped" },
+    }),
+    validInput("json", clearGuardRequestSchema),
+    async (c) => {
+      const actor = actorOf(c);
+      const { reason } = c.req.valid("json");
+      if (!(await guard.clear({ actor, reason }))) throw new HttpError(409, "not_tripped", "The rollout guard is not tripped; there is nothing to clear.");
+      return c.json(guardStateJson(await guard.state()));
+    },
+  );
 
   return routes;
 }

@@ -4,7 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import { HttpError } from "./errors.js";
 
 /** Compares digests so neither the key's length nor its bytes leak through timing. */
-export function keysMatch(presented: string, expected: string): boolean {
+function keysMatch(presented: string, expected: string): boolean {
   const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
   return timingSafeEqual(digest(presented), digest(expected));
 }
@@ -15,18 +15,22 @@ export function keysMatch(presented: string, expected: string): boolean {
  */
 export function requireApiKey({ expectedKey, realm }: { expectedKey: string; realm: string }): MiddlewareHandler {
   return async (c, next) => {
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) {
-      throw new HttpError(401, "unauthorized", `Send the ${realm} key as "Authorization: Bearer <key>".`, {}, {
-        "WWW-Authenticate": `Bearer realm="${realm}"`,
-      });
-    }
-    if (!keysMatch(match[1], expectedKey)) {
-      throw new HttpError(401, "unauthorized", `The ${realm} key is not valid.`, {}, {
-        "WWW-Authenticate": `Bearer realm="${realm}", error="invalid_token"`,
-      });
-    }
+    assertApiKey(c.req.header("authorization"), { expectedKey, realm });
     await next();
   };
+}
+
+/** Throws the 401 requireApiKey answers unless `authorization` carries `expectedKey` as a bearer key. */
+export function assertApiKey(authorization: string | undefined, { expectedKey, realm }: { expectedKey: string; realm: string }): void {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+  if (!match?.[1]) {
+    throw new HttpError(401, "unauthorized", `Send the ${realm} key as "Authorization: Bearer <key>".`, {}, {
+      "WWW-Authenticate": `Bearer realm="${realm}"`,
+    });
+  }
+  if (!keysMatch(match[1], expectedKey)) {
+    throw new HttpError(401, "unauthorized", `The ${realm} key is not valid.`, {}, {
+      "WWW-Authenticate": `Bearer realm="${realm}", error="invalid_token"`,
+    });
+  }
 }

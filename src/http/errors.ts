@@ -25,14 +25,22 @@ export type ErrorTranslator = (error: unknown) => HttpError | undefined;
 
 export function createErrorResponder(translators: ErrorTranslator[], log: Logger) {
   return (error: unknown, c: Context) => {
-    const httpError = error instanceof HttpError ? error : translate(translators, error);
-    if (httpError) {
-      for (const [name, value] of Object.entries(httpError.headers)) c.header(name, value);
-      return c.json({ error: httpError.code, message: httpError.message, ...httpError.details }, httpError.status);
-    }
-    log.error({ err: error, path: c.req.path, method: c.req.method }, "unhandled error in HTTP route");
-    return c.json({ error: "internal_error", message: "Something went wrong on our side; it has been logged." }, 500);
+    const httpError = toHttpError(error, translators, log, { path: c.req.path, method: c.req.method });
+    for (const [name, value] of Object.entries(httpError.headers)) c.header(name, value);
+    return c.json(errorBody(httpError), httpError.status);
   };
+}
+
+/** Any error as the answer it becomes; an error no translator knows is logged and becomes a 500. */
+export function toHttpError(error: unknown, translators: ErrorTranslator[], log: Logger, request: { path: string; method: string }): HttpError {
+  const httpError = error instanceof HttpError ? error : translate(translators, error);
+  if (httpError) return httpError;
+  log.error({ err: error, ...request }, "unhandled error in HTTP route");
+  return new HttpError(500, "internal_error", "Something went wrong on our side; it has been logged.");
+}
+
+export function errorBody(httpError: HttpError): Record<string, unknown> {
+  return { error: httpError.code, message: httpError.message, ...httpError.details };
 }
 
 /**

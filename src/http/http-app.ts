@@ -3,30 +3,46 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "pino";
+import { serveApiDocument } from "./api-document.js";
 import { createErrorResponder, HttpError, type ErrorTranslator } from "./errors.js";
 
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
-export interface HttpAppOptions {
+/** Every answer's security headers: a strict CSP and Hono's secure defaults. */
+const secureHeadersMiddleware = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    frameAncestors: ["'none'"],
+    formAction: ["'self'"],
+    baseUri: ["'none'"],
+    objectSrc: ["'none'"],
+  },
+  referrerPolicy: "no-referrer",
+});
+
+/**
+ * The security headers as name → value, for answers written without Hono (the token API's fast
+ * path, http/token-api-fast-path.ts): asked of the same middleware, so both stay the same.
+ */
+export async function securityHeaderValues(): Promise<Record<string, string>> {
+  const probe = new Hono();
+  probe.use(secureHeadersMiddleware);
+  probe.get("/", (c) => c.body(null, 204));
+  const response = await probe.request("/");
+  return Object.fromEntries(response.headers.entries());
+}
+
+interface HttpAppOptions {
   routeGroups: Hono[];
   errorTranslators: ErrorTranslator[];
   log: Logger;
+  /** Probot's webhook path, which the API document describes beside our own routes. */
+  webhookPath: string;
 }
 
-export function buildHttpApp({ routeGroups, errorTranslators, log }: HttpAppOptions): Hono {
+export function buildHttpApp({ routeGroups, errorTranslators, log, webhookPath }: HttpAppOptions): Hono {
   const app = new Hono();
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-      },
-      referrerPolicy: "no-referrer",
-    }),
-  );
+  app.use(secureHeadersMiddleware);
   // Enforced on the declared length and while streaming, before any handler parses the body.
   app.use(
     bodyLimit({
@@ -37,6 +53,7 @@ export function buildHttpApp({ routeGroups, errorTranslators, log }: HttpAppOpti
     }),
   );
   for (const group of routeGroups) app.route("/", group);
+  serveApiDocument(app, { webhookPath });
   app.notFound((c) => c.json({ error: "not_found", message: `No route for ${c.req.method} ${c.req.path}.` }, 404));
   app.onError(createErrorResponder(errorTranslators, log));
   return app;

@@ -36,6 +36,7 @@ export class GrantRevocations {
     if (from === "revoked" && user.githubAppUserToken === null && user.githubAppRefreshToken === null) return "ignored";
 
     await this.#tokenStore.wipeAppTokens(user, transaction);
+    this.#log.warn({ event: "user.revoked", github_id: user.githubId, login: user.login, from }, "a user revoked the GitHub App's authorization; App tokens wiped");
     if (canTransition(from, "revoked")) {
       await transitionUser(this.#models, { user, to: "revoked", reason: REASON, actor: "webhook", transaction });
     } else {

@@ -29,7 +29,7 @@ export interface InstallationSummary {
   updatedAt: Date;
 }
 
-export interface ListInstallationsOptions {
+interface ListInstallationsOptions {
   includeDeleted: boolean;
   /** Installation ids greater than this (keyset pagination). */
   afterId?: number;
@@ -251,6 +251,10 @@ export class InstallationService {
     snapshot: InstallationSnapshot,
     transaction: Transaction,
   ): Promise<{ row: InstallationRow; inserted: boolean; stale: boolean }> {
+    const lock = () => this.#models.Installation.findByPk(snapshot.id, { lock: transaction.LOCK.UPDATE, transaction });
+    // Every delivery but an installation's first finds the row: lock it in one round trip.
+    const existing = await lock();
+    if (existing) return { row: existing, inserted: false, stale: isStale(existing, snapshot) };
     const now = this.#now();
     const insertedRows = await this.#models.sequelize.query<{ id: number }>(
       `INSERT INTO installations (id, account_id, account_login, account_type, target_type, repository_selection, created_at, updated_at)
@@ -259,7 +263,7 @@ export class InstallationService {
        RETURNING id`,
       { replacements: { ...snapshot, now }, type: QueryTypes.SELECT, transaction },
     );
-    const row = await this.#models.Installation.findByPk(snapshot.id, { lock: transaction.LOCK.UPDATE, transaction });
+    const row = await lock();
     if (!row) throw new Error(`installation ${snapshot.id} vanished between insert and lock`);
     const inserted = insertedRows.length === 1;
     return { row, inserted, stale: !inserted && isStale(row, snapshot) };

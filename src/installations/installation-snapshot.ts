@@ -26,7 +26,7 @@ export interface RepositorySnapshot {
 }
 
 /** The fields we read; anything else GitHub sends is ignored. */
-export interface GitHubInstallationShape {
+interface GitHubInstallationShape {
   id: number;
   // REST types allow bigint ids; GitHub ids fit in a double, which is how we store them.
   account?: { id: number | bigint; login?: string; slug?: string; type?: string } | null;
@@ -41,7 +41,7 @@ export interface GitHubInstallationShape {
   updated_at?: string | number;
 }
 
-export interface GitHubRepositoryShape {
+interface GitHubRepositoryShape {
   id: number | bigint;
   full_name: string;
   private: boolean;

@@ -12,7 +12,7 @@ import { installationSnapshot, repositorySnapshot, type RepositorySnapshot } fro
 
 export const RECONCILIATION_JOB = "installation-reconciliation";
 
-export interface ReconciliationCounts {
+interface ReconciliationCounts {
   /** Installations GitHub listed. */
   listed: number;
   /** Listed installations written (inserted or brought up to date). */

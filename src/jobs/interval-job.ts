@@ -11,7 +11,7 @@ export interface IntervalJob {
   runOnce(): Promise<void>;
 }
 
-export interface ScheduleJobOptions {
+interface ScheduleJobOptions {
   name: string;
   intervalMs: number;
   /** Spread of each wait, as a share of the interval, so instances do not fire in lockstep. */

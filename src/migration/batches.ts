@@ -5,10 +5,11 @@
 // A batch runs in the background and keeps its migration_batches row (counts, heartbeat) current.
 import type { Logger } from "pino";
 import { QueryTypes, type Transaction } from "sequelize";
-import type { BatchState, MigrationBatchRow, Models, UserRow } from "../db/models/index.js";
-import { TransientGitHubError } from "../github/errors.js";
+import type { BatchState, BatchUserError, MigrationBatchRow, Models, UserRow } from "../db/models/index.js";
+import { ClientCredentialsError, TransientGitHubError } from "../github/errors.js";
 import type { TokenCheck } from "../github/oauth-app-credentials.js";
 import { enqueueNotification } from "../notifications/outbox.js";
+import { maskTokens } from "../observability/redact.js";
 import type { TokenStore } from "../tokens/token-store.js";
 import { BatchNotFoundError } from "./errors.js";
 import type { FeatureFlags } from "../users/flags.js";
@@ -18,7 +19,7 @@ import type { UserValidator } from "./validation.js";
 import { backoffSeconds } from "../jobs/backoff.js";
 
 /** Where a user is asked to authorize (and, without an installation, install) the GitHub App. */
-export interface ConsentLinks {
+interface ConsentLinks {
   consentUrl(user: { githubId: number; login: string }): Promise<string>;
   /** `<web>/apps/<slug>/installations/new/permissions?suggested_target_id=<id>`; null when the slug is unknown. */
   installUrl(accountId: number): Promise<string | null>;
@@ -29,10 +30,13 @@ export interface BatchView {
   requestedBy: string;
   size: number;
   dryRun: boolean;
+  /** `finished_with_errors` when some users hit an unexpected error; `failed` when the batch stopped or every user did; `paused` while the rollout guard holds it. */
   state: BatchState;
-  /** Outcomes so far: claimed, migrated, consent_required, failed, deferred, skipped, legacy_token_*; would_* for dry runs. */
+  /** Outcomes so far: claimed, migrated, consent_required, failed, deferred, skipped, errors, legacy_token_*; would_* for dry runs. */
   counts: Record<string, number>;
   error: string | null;
+  /** Who hit an unexpected error and why (the first MAX_RECORDED_USER_ERRORS). */
+  userErrors: BatchUserError[];
   startedAt: Date;
   heartbeatAt: Date;
   finishedAt: Date | null;
@@ -40,7 +44,7 @@ export interface BatchView {
   stale: boolean;
 }
 
-export interface StartBatchOptions {
+interface StartBatchOptions {
   /** Users to claim; the user_migration_batch_size flag when absent. */
   size?: number;
   dryRun?: boolean;
@@ -49,13 +53,18 @@ export interface StartBatchOptions {
   onProgress?: (batch: BatchView) => void;
 }
 
-export interface MigrationBatchesOptions {
+interface MigrationBatchesOptions {
   models: Models;
   tokenStore: TokenStore;
   flags: FeatureFlags;
   validator: UserValidator;
   /** The legacy OAuth App's check-token call; null when its credentials are not configured. */
   checkLegacyToken: ((token: string) => Promise<TokenCheck>) | null;
+  /**
+   * Asks GitHub whether the OAuth clients' credentials are good; throws ClientCredentialsError
+   * (naming the variable) or TransientGitHubError. A batch that acts runs only after it passed.
+   */
+  credentialsGood?: () => Promise<void>;
   consentLinks: ConsentLinks;
   log: Logger;
   /** Calls to GitHub at once per batch. */
@@ -77,6 +86,17 @@ const GUARD_ANSWER_MS = 500;
 
 type CountKey = string;
 const STALE_AFTER_MS = 2 * 60_000;
+const MAX_RECORDED_USER_ERRORS = 100;
+
+/** What one batch run has seen so far; a user is claimed at most once per batch. */
+interface BatchRun {
+  counts: Record<CountKey, number>;
+  userErrors: BatchUserError[];
+  inFlight: Set<number>;
+  erroredUserIds: Set<number>;
+  /** Users this batch claimed, plus users that errored earlier in the same runToCompletion. */
+  excluded: Set<number>;
+}
 /** Between a user's tries when GitHub gives no Retry-After: 2 s, 4 s, … (the pacer caps any pause too). */
 const RETRY_BACKOFF = { firstSeconds: 2, maxSeconds: 60 };
 /**
@@ -99,15 +119,21 @@ export class MigrationBatches {
       heartbeatMs: 5_000,
       maxAttempts: 3,
       guardPollMs: 2_000,
+      credentialsGood: async () => {},
       ...options,
       guard: options.guard ?? { isTripped: async () => false },
     };
   }
 
-  /** Creates the batch row and runs the batch in the background; `finished` settles when it ends. */
+  /**
+   * Creates the batch row and runs the batch in the background; `finished` settles when it ends.
+   * Refused (ClientCredentialsError) before anything is written when the credentials are wrong.
+   */
   async start(options: StartBatchOptions): Promise<{ batchId: number; finished: Promise<BatchView> }> {
+    if (!options.dryRun) await this.#options.credentialsGood();
     const batch = await this.#create(options);
-    return { batchId: batch.id, finished: this.#track(this.#execute(batch, { ...options, retryFailedBefore: batch.startedAt })) };
+    const finished = this.#execute(batch, { ...options, retryFailedBefore: batch.startedAt, erroredInRun: new Set() });
+    return { batchId: batch.id, finished: this.#track(finished) };
   }
 
   /** Runs one batch in the foreground (the CLI). */
@@ -117,15 +143,18 @@ export class MigrationBatches {
 
   /**
    * Runs batch after batch until one finds nobody left to claim. Users that fail during this run are
-   * not retried by it (only users that had failed before it started), so each is processed once.
+   * not retried by it (only users that had failed before it started), and users that hit an error
+   * are not taken again by a later batch of the run, so each is processed once.
    */
   async runToCompletion(options: Omit<StartBatchOptions, "dryRun">): Promise<BatchView[]> {
+    await this.#options.credentialsGood();
     const batches: BatchView[] = [];
+    const erroredInRun = new Set<number>();
     let retryFailedBefore: Date | undefined;
     for (;;) {
       const batch = await this.#create(options);
       retryFailedBefore ??= batch.startedAt;
-      const view = await this.#track(this.#execute(batch, { ...options, retryFailedBefore }));
+      const view = await this.#track(this.#execute(batch, { ...options, retryFailedBefore, erroredInRun }));
       batches.push(view);
       if (view.state === "failed" || (view.counts.claimed ?? 0) === 0) return batches;
     }
@@ -166,29 +195,31 @@ export class MigrationBatches {
 
   async #execute(
     batch: MigrationBatchRow,
-    { actor, onProgress, retryFailedBefore }: StartBatchOptions & { retryFailedBefore: Date },
+    { actor, onProgress, retryFailedBefore, erroredInRun }: StartBatchOptions & { retryFailedBefore: Date; erroredInRun: Set<number> },
   ): Promise<BatchView> {
     const { models, log, heartbeatMs } = this.#options;
-    const counts: Record<CountKey, number> = {};
-    const inFlight = new Set<number>();
+    const run: BatchRun = { counts: {}, userErrors: [], inFlight: new Set(), erroredUserIds: new Set(), excluded: new Set(erroredInRun) };
     const heartbeat = setInterval(() => {
-      void this.#heartbeat(batch, counts, inFlight).catch((error: unknown) => log.warn({ err: error, batchId: batch.id }, "batch heartbeat failed"));
+      void this.#heartbeat(batch, run).catch((error: unknown) => log.warn({ err: error, batchId: batch.id }, "batch heartbeat failed"));
     }, heartbeatMs);
     heartbeat.unref();
     try {
       if (batch.dryRun) {
-        await this.#dryRun(batch, counts, retryFailedBefore);
+        await this.#dryRun(batch, run.counts, retryFailedBefore);
       } else {
         const pacer = new GitHubPacer({ concurrency: this.#options.concurrency });
         const guardTripped = cachedAnswer(() => this.#options.guard.isTripped(), GUARD_ANSWER_MS);
         let remaining = batch.size;
         while (remaining > 0) {
           await this.#waitWhileGuardTripped(batch, guardTripped, onProgress);
-          const users = await this.#claim(batch.id, Math.min(remaining, this.#options.chunkSize), retryFailedBefore);
+          const users = await this.#claim(batch.id, Math.min(remaining, this.#options.chunkSize), retryFailedBefore, run.excluded);
           if (users.length === 0) break;
           remaining -= users.length;
-          add(counts, "claimed", users.length);
-          for (const user of users) inFlight.add(user.id);
+          add(run.counts, "claimed", users.length);
+          for (const user of users) {
+            run.inFlight.add(user.id);
+            run.excluded.add(user.id);
+          }
           // Users start a few at a time (twice the GitHub concurrency, so database work overlaps the
           // calls), each asking the guard first: a trip stops the chunk within a few users.
           const queue = [...users];
@@ -197,24 +228,26 @@ export class MigrationBatches {
               if (await guardTripped()) {
                 // Not started: handed back, and taken again once the guard is cleared.
                 await this.#release(user, batch.id);
-                add(counts, "claimed", -1);
+                add(run.counts, "claimed", -1);
+                run.excluded.delete(user.id);
                 remaining += 1;
               } else {
-                for (const key of await this.#processUser(user, batch.id, actor, pacer)) add(counts, key);
+                for (const key of await this.#processUser(user, batch.id, actor, pacer, run)) add(run.counts, key);
               }
-              inFlight.delete(user.id);
+              run.inFlight.delete(user.id);
             }
           };
           await Promise.all(Array.from({ length: Math.min(queue.length, this.#options.concurrency * 2) }, worker));
-          await this.#heartbeat(batch, counts, inFlight);
+          await this.#heartbeat(batch, run);
           onProgress?.(toView(batch));
         }
       }
-      await batch.update({ state: "finished", counts: { ...counts }, heartbeatAt: new Date(), finishedAt: new Date() });
+      for (const userId of run.erroredUserIds) erroredInRun.add(userId);
+      await batch.update({ ...endState(run.counts), ...progressFields(run), finishedAt: new Date() });
     } catch (error) {
       log.error({ err: error, batchId: batch.id }, "migration batch failed");
       await models.User.update({ batchClaimId: null, batchClaimExpiresAt: null }, { where: { batchClaimId: batch.id } });
-      await batch.update({ state: "failed", counts: { ...counts }, error: (error as Error).message, heartbeatAt: new Date(), finishedAt: new Date() });
+      await batch.update({ state: "failed", error: maskTokens((error as Error).message), ...progressFields(run), finishedAt: new Date() });
     } finally {
       clearInterval(heartbeat);
     }
@@ -240,7 +273,7 @@ export class MigrationBatches {
     }
   }
 
-  async #claim(batchId: number, limit: number, retryFailedBefore: Date): Promise<UserRow[]> {
+  async #claim(batchId: number, limit: number, retryFailedBefore: Date, excluded: Set<number>): Promise<UserRow[]> {
     const { models, leaseSeconds } = this.#options;
     // SKIP LOCKED: concurrent batches (other instances, other maintainers) each take different
     // rows. The lease (batch_claim_expires_at) outlives this statement, so a crashed batch's users
@@ -249,18 +282,20 @@ export class MigrationBatches {
       `UPDATE users SET batch_claim_id = :batchId, batch_claim_expires_at = now() + make_interval(secs => :leaseSeconds)
         WHERE id IN (
           SELECT id FROM users WHERE ${CLAIMABLE}
+             AND id NOT IN (:excluded)
            ORDER BY id
            LIMIT :limit
            FOR UPDATE SKIP LOCKED)
         RETURNING id`,
-      { replacements: { batchId, leaseSeconds, retryFailedBefore, limit }, type: QueryTypes.SELECT },
+      // 0 is never a row id; it keeps the list non-empty (an empty NOT IN list is not SQL).
+      { replacements: { batchId, leaseSeconds, retryFailedBefore, limit, excluded: [0, ...excluded] }, type: QueryTypes.SELECT },
     );
     if (claimed.length === 0) return [];
     return models.User.findAll({ where: { id: claimed.map((row) => row.id) }, order: [["id", "ASC"]] });
   }
 
   /** The count keys this user adds to the batch. */
-  async #processUser(user: UserRow, batchId: number, actor: string, pacer: GitHubPacer): Promise<CountKey[]> {
+  async #processUser(user: UserRow, batchId: number, actor: string, pacer: GitHubPacer, run: BatchRun): Promise<CountKey[]> {
     const { log, maxAttempts } = this.#options;
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -278,7 +313,14 @@ export class MigrationBatches {
           return ["deferred"];
         }
         if (error instanceof ConcurrentTransitionError) return ["skipped"];
-        log.error({ err: error, batchId, githubId: user.githubId }, "migrating a user failed; released for a later batch");
+        // The credentials went bad mid-batch: stop the batch rather than read more answers under them.
+        if (error instanceof ClientCredentialsError) throw error;
+        // Recorded in the batch's outcome (dashboard, API, CLI summary); the log keeps the stack.
+        log.warn({ err: error, batchId, githubId: user.githubId }, "migrating a user failed; released for a later batch");
+        run.erroredUserIds.add(user.id);
+        if (run.userErrors.length < MAX_RECORDED_USER_ERRORS) {
+          run.userErrors.push({ github_id: user.githubId, login: user.login, error: maskTokens((error as Error).message) });
+        }
         await this.#defer(user, batchId, 0);
         return ["errors"];
       }
@@ -387,15 +429,15 @@ export class MigrationBatches {
     );
   }
 
-  async #heartbeat(batch: MigrationBatchRow, counts: Record<CountKey, number>, inFlight: Set<number>): Promise<void> {
+  async #heartbeat(batch: MigrationBatchRow, run: BatchRun): Promise<void> {
     const { models, leaseSeconds } = this.#options;
-    if (inFlight.size > 0) {
+    if (run.inFlight.size > 0) {
       await models.User.update(
         { batchClaimExpiresAt: new Date(Date.now() + leaseSeconds * 1000) },
-        { where: { id: [...inFlight], batchClaimId: batch.id } },
+        { where: { id: [...run.inFlight], batchClaimId: batch.id } },
       );
     }
-    await batch.update({ counts: { ...counts }, heartbeatAt: new Date() });
+    await batch.update(progressFields(run));
   }
 }
 
@@ -406,6 +448,18 @@ function cachedAnswer(ask: () => Promise<boolean>, ms: number): () => Promise<bo
     if (!answer || Date.now() - answer.at > ms) answer = { value: ask(), at: Date.now() };
     return answer.value;
   };
+}
+
+function progressFields(run: BatchRun): Pick<MigrationBatchRow, "counts" | "userErrors" | "heartbeatAt"> {
+  return { counts: { ...run.counts }, userErrors: [...run.userErrors], heartbeatAt: new Date() };
+}
+
+/** How a batch that ran to its end ended: never plain "finished" when users hit errors. */
+function endState(counts: Record<CountKey, number>): { state: BatchState; error: string | null } {
+  const errors = counts.errors ?? 0;
+  if (errors === 0) return { state: "finished", error: null };
+  if (errors === (counts.claimed ?? 0)) return { state: "failed", error: `every user it claimed (${errors}) hit an error; see its user errors` };
+  return { state: "finished_with_errors", error: `${errors} of ${counts.claimed} users hit an error; see its user errors` };
 }
 
 function add(counts: Record<CountKey, number>, key: CountKey, amount = 1): void {
@@ -421,6 +475,7 @@ function toView(batch: MigrationBatchRow): BatchView {
     state: batch.state,
     counts: batch.counts,
     error: batch.error ?? null,
+    userErrors: batch.userErrors ?? [],
     startedAt: batch.startedAt,
     heartbeatAt: batch.heartbeatAt,
     finishedAt: batch.finishedAt ?? null,

@@ -2,14 +2,14 @@
 // their latest event, the latest events, flag history, installations, and the last hour's refresh
 // figures read from durable rows (so every instance shows the same numbers).
 import { QueryTypes } from "sequelize";
-import type { MigrationStatus, Models } from "../db/models/index.js";
+import type { MigrationStatus, Models, RefreshFailureClass } from "../db/models/index.js";
 import type { InstallationService, InstallationSummary } from "../installations/installation-service.js";
 import type { MigrationBatches } from "./batches.js";
 import type { FeatureFlags, FlagChange } from "../users/flags.js";
 import { migrationOverview, type MigrationOverview } from "./overview.js";
 
 /** The statuses a maintainer has to look at: the user cannot be served an App token without help. */
-export const ATTENTION_STATUSES = ["consent_required", "reauth_required", "revoked", "failed"] as const satisfies readonly MigrationStatus[];
+const ATTENTION_STATUSES = ["consent_required", "reauth_required", "revoked", "failed"] as const satisfies readonly MigrationStatus[];
 
 export interface AttentionUser {
   githubId: number;
@@ -19,6 +19,8 @@ export interface AttentionUser {
   lastEvent: { reason: string; actor: string; at: Date } | null;
   migrationError: string | null;
   lastRefreshError: string | null;
+  /** Why the last refresh failed for good, when one did. */
+  refreshFailureClass: RefreshFailureClass | null;
 }
 
 export interface RecentEvent {
@@ -45,6 +47,10 @@ export interface LastHourFigures {
   terminalRefreshFailures: number;
   /** Users moved to migrated (authorized the App, or an App token validated). */
   newlyMigrated: number;
+  /** Refreshes that failed for good in the last hour, by class (users.refresh_failure_class). */
+  refreshFailuresByClass: Partial<Record<RefreshFailureClass, number>>;
+  /** Users whose App token is not served right now because a refresh may have rotated it unseen. */
+  usersInDoubtNow: number;
 }
 
 export interface DashboardSnapshot {
@@ -58,7 +64,7 @@ export interface DashboardSnapshot {
   installations: InstallationSummary[];
 }
 
-export interface DashboardFiguresOptions {
+interface DashboardFiguresOptions {
   models: Models;
   flags: FeatureFlags;
   batches: MigrationBatches;
@@ -109,12 +115,13 @@ export class DashboardFigures {
       status: MigrationStatus;
       migration_error: string | null;
       last_refresh_error: string | null;
+      refresh_failure_class: RefreshFailureClass | null;
       reason: string | null;
       actor: string | null;
       at: Date | null;
     }>(
       `SELECT u.github_id, u.login, u.token_migration_status AS status, u.migration_error, u.last_refresh_error,
-              e.reason, e.actor, e.created_at AS at
+              u.refresh_failure_class, e.reason, e.actor, e.created_at AS at
          FROM users u
          LEFT JOIN LATERAL (
            SELECT reason, actor, created_at FROM migration_events
@@ -131,6 +138,7 @@ export class DashboardFigures {
       lastEvent: row.reason !== null && row.actor !== null && row.at !== null ? { reason: row.reason, actor: row.actor, at: new Date(row.at) } : null,
       migrationError: row.migration_error,
       lastRefreshError: row.last_refresh_error,
+      refreshFailureClass: row.refresh_failure_class,
     }));
   }
 
@@ -168,12 +176,19 @@ export class DashboardFigures {
       backing_off: number;
       terminal: number;
       migrated: number;
+      in_doubt: number;
+      failures_by_class: Partial<Record<RefreshFailureClass, number>> | null;
     }>(
       `SELECT
          (SELECT count(*)::int FROM users WHERE github_app_token_refreshed_at >= :since) AS tokens_renewed,
          (SELECT count(*)::int FROM users WHERE refresh_failure_count > 0 AND updated_at >= :since) AS backing_off,
          (SELECT count(DISTINCT user_id)::int FROM migration_events WHERE to_status = 'reauth_required' AND created_at >= :since) AS terminal,
-         (SELECT count(DISTINCT user_id)::int FROM migration_events WHERE to_status = 'migrated' AND created_at >= :since) AS migrated`,
+         (SELECT count(DISTINCT user_id)::int FROM migration_events WHERE to_status = 'migrated' AND created_at >= :since) AS migrated,
+         (SELECT count(*)::int FROM users
+           WHERE refresh_in_doubt_since IS NOT NULL OR (refresh_intent_id IS NOT NULL AND refresh_lease_until <= now())) AS in_doubt,
+         (SELECT jsonb_object_agg(refresh_failure_class, n) FROM (
+            SELECT refresh_failure_class, count(*)::int AS n FROM users
+             WHERE refresh_failed_at >= :since AND refresh_failure_class IS NOT NULL GROUP BY refresh_failure_class) failures) AS failures_by_class`,
       { replacements: { since }, type: QueryTypes.SELECT },
     );
     return {
@@ -182,6 +197,8 @@ export class DashboardFigures {
       refreshesBackingOff: row?.backing_off ?? 0,
       terminalRefreshFailures: row?.terminal ?? 0,
       newlyMigrated: row?.migrated ?? 0,
+      refreshFailuresByClass: row?.failures_by_class ?? {},
+      usersInDoubtNow: row?.in_doubt ?? 0,
     };
   }
 

@@ -1,6 +1,16 @@
 // Paces a migration's calls to GitHub: at most `concurrency` at once, slower when GitHub says the
 // rate limit is running low, and a shared pause when GitHub asks us to back off (Retry-After or a
 // rate-limit reset), so one throttled answer slows every worker rather than each finding out alone.
+import { Counter } from "prom-client";
+import { metricsRegistry } from "../observability/metrics.js";
+
+/** Time batches held their GitHub calls back, so a maintainer sees a slow batch is pacing, not stuck. */
+export const pacingWaitSeconds = new Counter({
+  name: "migration_github_pacing_wait_seconds_total",
+  help: "Seconds migration batches waited before GitHub calls: spacing (rate limit running low) or pause (Retry-After, a spent budget).",
+  labelNames: ["reason"] as const,
+  registers: [metricsRegistry],
+});
 
 export interface RateLimitSeen {
   remaining: number;
@@ -8,7 +18,7 @@ export interface RateLimitSeen {
   resetAt: Date;
 }
 
-export interface GitHubPacerOptions {
+interface GitHubPacerOptions {
   concurrency?: number;
   /** Below this many remaining requests, calls are spread over what is left of the window. */
   lowWatermark?: number;
@@ -28,7 +38,7 @@ export class GitHubPacer {
   readonly #waiting: Array<() => void> = [];
   #resumeAt = 0;
   #spacingMs = 0;
-  #nextStartAt = 0;
+  #lastStartAt = Number.NEGATIVE_INFINITY;
 
   constructor({
     concurrency = 8,
@@ -76,11 +86,14 @@ export class GitHubPacer {
   async #waitForTurn(): Promise<void> {
     for (;;) {
       const now = this.#now();
-      const startAt = Math.max(this.#resumeAt, this.#nextStartAt);
+      // Spacing counts from the last start as it is now, so a low budget seen by a call in flight
+      // already delays the very next call.
+      const startAt = Math.max(this.#resumeAt, this.#lastStartAt + this.#spacingMs);
       if (startAt <= now) {
-        this.#nextStartAt = now + this.#spacingMs;
+        this.#lastStartAt = now;
         return;
       }
+      pacingWaitSeconds.inc({ reason: this.#resumeAt >= this.#lastStartAt + this.#spacingMs ? "pause" : "spacing" }, (startAt - now) / 1000);
       await this.#sleep(startAt - now);
     }
   }

@@ -1,7 +1,10 @@
 // Imports the legacy application's users with their OAuth tokens, from a JSON-lines file or
-// straight from the legacy database's table. Streams its input and writes in chunks, one
-// transaction per chunk; idempotent by GitHub id (a re-import updates, never duplicates); tokens are
-// sealed by the token store on the way in; bad rows are reported with their line and the reason.
+// straight from the legacy database's table. Every source's rows pass through one validation
+// (#importRecords): tokens must have GitHub's shapes, a GitHub id may appear once per input, and
+// every refusal names its line and field. An input with any refused line writes nothing unless
+// `skipInvalid` is given; then the refused lines are skipped and reported. The input is read twice
+// (validate, then write), so memory stays flat: writes go in chunks, idempotent by GitHub id (a
+// re-import updates, never duplicates); tokens are sealed by the token store on the way in.
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import pg from "pg";
@@ -9,7 +12,7 @@ import type { Transaction } from "sequelize";
 import { z } from "zod";
 import type { Models, ProviderInfo } from "../db/models/index.js";
 import type { TokenStore } from "../tokens/token-store.js";
-import { githubLogin } from "../users/github-login.js";
+import { githubIdNumber, githubLogin } from "../users/input-rules.js";
 
 /** Keys of provider_info the token store owns; everything else in it is kept as the legacy app had it. */
 const TOKEN_KEYS = new Set(["access_token", "refresh_token", "expires_at"]);
@@ -20,17 +23,21 @@ const isoTime = z
   .refine((value) => /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)), {
     error: "must be an ISO 8601 time such as 2026-01-31T12:00:00Z",
   });
-const tokenText = z
-  .string()
-  .min(1, { error: "must not be empty" })
-  .max(255, { error: "must be at most 255 characters" })
-  .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" });
+/** A GitHub OAuth App token: `gho_` and 36 base62 characters, or the older 40 hexadecimal characters. */
+export const LEGACY_ACCESS_TOKEN = /^(gho_[A-Za-z0-9]{36}|[0-9a-f]{40})$/;
+/** A GitHub refresh token: `ghr_` and base62 characters, at most 255 in all. */
+export const LEGACY_REFRESH_TOKEN = /^ghr_[A-Za-z0-9]{20,251}$/;
+
+const accessToken = z
+  .string({ error: "must be a string" })
+  .regex(LEGACY_ACCESS_TOKEN, { error: "is not a GitHub OAuth token (gho_ and 36 letters or digits, or 40 hexadecimal characters)" });
+const refreshToken = z.string({ error: "must be a string" }).regex(LEGACY_REFRESH_TOKEN, { error: "is not a GitHub refresh token (ghr_ and letters or digits)" });
 
 const legacyUserLine = z.strictObject({
-  github_id: z.number({ error: "must be a number" }).int({ error: "must be a whole number" }).positive({ error: "must be positive" }).max(Number.MAX_SAFE_INTEGER),
+  github_id: githubIdNumber,
   login: githubLogin,
-  access_token: tokenText,
-  refresh_token: tokenText.nullish(),
+  access_token: accessToken,
+  refresh_token: refreshToken.nullish(),
   expires_at: isoTime.nullish(),
   provider_info: z.record(z.string(), z.unknown()).optional(),
 });
@@ -39,6 +46,8 @@ type LegacyUserLine = z.infer<typeof legacyUserLine>;
 export interface ImportRejection {
   /** The line of the file (1-based), or the row's position in the table's scan. */
   line: number;
+  /** The field refused (github_id, access_token, …); absent when the line as a whole is (not JSON). */
+  field?: string;
   reason: string;
 }
 
@@ -50,15 +59,27 @@ export interface ImportProgress {
 }
 
 export interface ImportReport extends ImportProgress {
-  /** The first rejections, each with its line and the reason; `rejected` counts them all. */
+  /** False when refused lines stopped the import (no skipInvalid): then nothing was written. */
+  written: boolean;
+  /** True when refused lines were skipped (skipInvalid) and the rest written. */
+  skipped_invalid: boolean;
+  /** The first rejections, each with its line, field and the reason; `rejected` counts them all. */
   rejections: ImportRejection[];
 }
 
-export interface ImportOptions {
+interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
+  /** Write the valid lines even when some are refused (they are skipped and reported). */
+  skipInvalid?: boolean;
 }
 
-export interface DatabaseSource {
+/** One row of any source, before validation: its line (or position) and its value, or why it could not be read. */
+type LegacyRecord = { line: number; value: unknown } | { line: number; reason: string };
+
+/** A source is read twice (validate, then write): each call starts it over. */
+type LegacyRecordSource = () => AsyncIterable<LegacyRecord>;
+
+interface DatabaseSource {
   /** postgres:// URL of the legacy application's database. */
   url: string;
   /** The users table, optionally schema-qualified (`public.users`). */
@@ -85,33 +106,70 @@ export class LegacyImporter {
     this.#chunkSize = chunkSize;
   }
 
-  /** One user per line (JSON); blank lines are skipped. */
-  async importJsonLines(lines: AsyncIterable<string> | Iterable<string>, options: ImportOptions = {}): Promise<ImportReport> {
-    return this.#importRecords(parseJsonLines(lines), options);
+  /** One user per line (JSON); blank lines are skipped. The lines are read twice. */
+  async importJsonLines(lines: readonly string[], options: ImportOptions = {}): Promise<ImportReport> {
+    return this.#importRecords(() => parseJsonLines(lines), options);
   }
 
   async importJsonLinesFile(filePath: string, options: ImportOptions = {}): Promise<ImportReport> {
-    const lines = createInterface({ input: createReadStream(filePath, { encoding: "utf8" }), crlfDelay: Infinity });
-    try {
-      return await this.importJsonLines(lines, options);
-    } finally {
-      lines.close();
-    }
+    return this.#importRecords(() => readJsonLinesFile(filePath), options);
   }
 
   async importFromDatabase(source: DatabaseSource, options: ImportOptions = {}): Promise<ImportReport> {
-    return this.#importRecords(readLegacyTable(source, this.#chunkSize), options);
+    return this.#importRecords(() => readLegacyTable(source, this.#chunkSize), options);
   }
 
-  async #importRecords(
-    records: AsyncIterable<{ line: number; value: unknown } | ImportRejection>,
-    { onProgress }: ImportOptions,
-  ): Promise<ImportReport> {
-    const report: ImportReport = { read: 0, created: 0, updated: 0, rejected: 0, rejections: [] };
+  /**
+   * The one validation every source passes through. First pass: every row is checked and every
+   * GitHub id remembered with its line, writing nothing. Refused lines without skipInvalid end it
+   * there. Second pass: the valid lines are written in chunks; a row that no longer matches what
+   * the first pass saw (the source changed in between) is refused and not written.
+   */
+  async #importRecords(source: LegacyRecordSource, { onProgress, skipInvalid = false }: ImportOptions): Promise<ImportReport> {
+    const report: ImportReport = { read: 0, created: 0, updated: 0, rejected: 0, written: false, skipped_invalid: false, rejections: [] };
+    const refusedLines = new Set<number>();
     const reject = (rejection: ImportRejection) => {
+      refusedLines.add(rejection.line);
       report.rejected += 1;
       if (report.rejections.length < MAX_REPORTED_REJECTIONS) report.rejections.push(rejection);
     };
+    const lineOfGithubId = new Map<number, number>();
+    for await (const record of source()) {
+      report.read += 1;
+      const checked = checkRecord(record);
+      if ("rejections" in checked) {
+        for (const rejection of checked.rejections) reject(rejection);
+        continue;
+      }
+      const first = lineOfGithubId.get(checked.data.github_id);
+      if (first === undefined) {
+        lineOfGithubId.set(checked.data.github_id, record.line);
+        continue;
+      }
+      // Which of the two tokens is the live one cannot be known: both lines are refused.
+      const reason = `github_id ${checked.data.github_id} appears on lines ${first} and ${record.line}`;
+      if (!refusedLines.has(first)) reject({ line: first, field: "github_id", reason });
+      reject({ line: record.line, field: "github_id", reason });
+    }
+    report.rejections.sort((a, b) => a.line - b.line);
+    if (report.rejected > 0 && !skipInvalid) {
+      onProgress?.(progressOf(report));
+      return report;
+    }
+    report.skipped_invalid = report.rejected > 0;
+    await this.#writeValid(source, refusedLines, lineOfGithubId, report, onProgress);
+    report.written = true;
+    onProgress?.(progressOf(report));
+    return report;
+  }
+
+  async #writeValid(
+    source: LegacyRecordSource,
+    refusedLines: Set<number>,
+    lineOfGithubId: Map<number, number>,
+    report: ImportReport,
+    onProgress: ImportOptions["onProgress"],
+  ): Promise<void> {
     let chunk: ValidRecord[] = [];
     const flush = async () => {
       if (chunk.length === 0) return;
@@ -121,27 +179,21 @@ export class LegacyImporter {
       chunk = [];
       onProgress?.(progressOf(report));
     };
-    for await (const record of records) {
-      report.read += 1;
-      if ("reason" in record) {
-        reject(record);
+    for await (const record of source()) {
+      if (refusedLines.has(record.line)) continue;
+      const checked = checkRecord(record);
+      if ("rejections" in checked || lineOfGithubId.get(checked.data.github_id) !== record.line) {
+        report.rejected += 1;
+        report.rejections.push({ line: record.line, reason: "the row changed while it was being imported; not written" });
         continue;
       }
-      const parsed = legacyUserLine.safeParse(record.value);
-      if (!parsed.success) {
-        reject({ line: record.line, reason: describeIssues(parsed.error) });
-        continue;
-      }
-      chunk.push({ line: record.line, data: parsed.data });
+      chunk.push({ line: record.line, data: checked.data });
       if (chunk.length >= this.#chunkSize) await flush();
     }
     await flush();
-    onProgress?.(progressOf(report));
-    return report;
   }
 
   async #writeChunk(records: ValidRecord[]): Promise<{ created: number; updated: number }> {
-    // A GitHub id twice in one chunk: the later line wins, as it would across chunks.
     const byGithubId = new Map(records.map((record) => [record.data.github_id, record.data]));
     const lines = [...byGithubId.values()];
     return this.#models.sequelize.transaction(async (transaction) => {
@@ -182,19 +234,27 @@ function legacyExtras(providerInfo: Record<string, unknown> | undefined): Provid
   return Object.fromEntries(Object.entries(providerInfo ?? {}).filter(([key]) => !TOKEN_KEYS.has(key)));
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      if (issue.code === "unrecognized_keys") return `unknown field ${issue.keys.map((key) => `"${key}"`).join(", ")}`;
+/** A row's verdict: its data, or one rejection per refused field (each naming line and field). */
+function checkRecord(record: LegacyRecord): { data: LegacyUserLine } | { rejections: ImportRejection[] } {
+  if ("reason" in record) return { rejections: [{ line: record.line, reason: record.reason }] };
+  if (typeof record.value !== "object" || record.value === null || Array.isArray(record.value)) {
+    return { rejections: [{ line: record.line, reason: "must be a JSON object" }] };
+  }
+  const parsed = legacyUserLine.safeParse(record.value);
+  if (parsed.success) return { data: parsed.data };
+  return {
+    rejections: parsed.error.issues.map((issue): ImportRejection => {
+      if (issue.code === "unrecognized_keys") {
+        return { line: record.line, field: issue.keys.join(", "), reason: `unknown field ${issue.keys.map((key) => `"${key}"`).join(", ")}` };
+      }
       const field = issue.path.join(".");
-      return field ? `${field} ${issue.message}` : issue.message;
-    })
-    .join("; ");
+      const missing = issue.code === "invalid_type" && (record.value as Record<string, unknown>)[String(issue.path[0])] === undefined;
+      return { line: record.line, field, reason: `${field} ${missing ? "is missing" : issue.message}` };
+    }),
+  };
 }
 
-async function* parseJsonLines(
-  lines: AsyncIterable<string> | Iterable<string>,
-): AsyncIterable<{ line: number; value: unknown } | ImportRejection> {
+async function* parseJsonLines(lines: Iterable<string> | AsyncIterable<string>): AsyncIterable<LegacyRecord> {
   let line = 0;
   for await (const text of lines) {
     line += 1;
@@ -204,6 +264,15 @@ async function* parseJsonLines(
     } catch {
       yield { line, reason: "not valid JSON" };
     }
+  }
+}
+
+async function* readJsonLinesFile(filePath: string): AsyncIterable<LegacyRecord> {
+  const lines = createInterface({ input: createReadStream(filePath, { encoding: "utf8" }), crlfDelay: Infinity });
+  try {
+    yield* parseJsonLines(lines);
+  } finally {
+    lines.close();
   }
 }
 

@@ -1,11 +1,11 @@
 // Maintainers' view of users: listing by status (keyset pages) and one user's full story — status,
 // history, token expiries and validation — never a token value.
 import { Op } from "sequelize";
-import type { MigrationStatus, Models, UserRow } from "../db/models/index.js";
+import type { MigrationStatus, Models, RefreshFailureClass, UserRow } from "../db/models/index.js";
 import { UserNotFoundError } from "../users/errors.js";
 import { InvalidCursorError } from "./errors.js";
 
-export interface UserSummary {
+interface UserSummary {
   github_id: number;
   login: string;
   status: MigrationStatus;
@@ -14,13 +14,13 @@ export interface UserSummary {
   last_validated_at: string | null;
 }
 
-export interface UserPage {
+interface UserPage {
   users: UserSummary[];
   /** Pass back as `cursor` for the next page; null on the last one. */
   next_cursor: string | null;
 }
 
-export interface UserHistoryEntry {
+interface UserHistoryEntry {
   at: string;
   from: MigrationStatus | null;
   to: MigrationStatus;
@@ -38,6 +38,13 @@ export interface UserDetail extends UserSummary {
     refresh_failure_count: number;
     next_refresh_attempt_at: string | null;
     last_refresh_error: string | null;
+    /** The class of the last refresh that failed for good (issue 14's forensics), and when. */
+    refresh_failure_class: RefreshFailureClass | null;
+    refresh_failed_at: string | null;
+    /** Since when a refresh may have rotated the pair unseen: the token is not served until settled. */
+    in_doubt_since: string | null;
+    /** A refresh committed and not yet ended: which instance, since when, and until when the others wait. */
+    refresh_in_flight: { instance: string | null; started_at: string | null; lease_until: string | null } | null;
   };
   legacy_token: {
     stored: boolean;
@@ -98,6 +105,12 @@ export class UserDirectory {
         refresh_failure_count: user.refreshFailureCount,
         next_refresh_attempt_at: iso(user.nextRefreshAttemptAt),
         last_refresh_error: user.lastRefreshError ?? null,
+        refresh_failure_class: user.refreshFailureClass ?? null,
+        refresh_failed_at: iso(user.refreshFailedAt),
+        in_doubt_since: iso(user.refreshInDoubtSince),
+        refresh_in_flight: user.refreshIntentId
+          ? { instance: user.refreshIntentInstance ?? null, started_at: iso(user.refreshIntentStartedAt), lease_until: iso(user.refreshLeaseUntil) }
+          : null,
       },
       legacy_token: {
         stored: typeof info.access_token === "string",

@@ -13,12 +13,12 @@ import { enqueueNotification } from "../notifications/outbox.js";
 import { canTransition, transitionUser } from "../users/status-machine.js";
 
 /** What validation needs from GitHub; github/user-api.ts provides it. */
-export interface UserTokenApi {
+interface UserTokenApi {
   getAuthenticatedUser(token: string): Promise<{ id: number; login: string; rateLimit: RateLimitSeen | null }>;
   listUserInstallations(token: string): Promise<{ installationIds: number[]; rateLimit: RateLimitSeen | null }>;
 }
 
-export interface ValidationResult {
+interface ValidationResult {
   ok: boolean;
   checked_at: string;
   /** Why it failed; absent when ok. */
@@ -28,11 +28,13 @@ export interface ValidationResult {
   rate_limit?: { remaining: number; reset_at: string } | null;
 }
 
-export interface UserValidatorOptions {
+interface UserValidatorOptions {
   models: Models;
   tokenStore: TokenStore;
   refresher: Pick<TokenRefresher, "ensureFresh">;
   userApi: UserTokenApi;
+  /** Asks GitHub whether the App's client credentials are good before a validation relies on a refresh. */
+  credentialsGood?: () => Promise<void>;
   now?: () => Date;
 }
 
@@ -53,7 +55,7 @@ export class UserValidator {
     const token = await this.#usableAppToken(user);
     if (token.kind === "none") return { ok: false, checked_at: checkedAt, reason: token.reason };
     if (token.kind === "unavailable") {
-      throw new TransientGitHubError("refresh before validation failed for now", null, "refresh_unavailable", token.retryAfterSeconds);
+      throw new TransientGitHubError("refresh before validation failed for now", null, "refresh_unavailable", token.retryAfterSeconds, "not_done");
     }
     const seen = (rateLimit: RateLimitSeen | null) => {
       if (rateLimit) onRateLimit?.(rateLimit);
@@ -131,6 +133,7 @@ export class UserValidator {
     const { models } = this.#options;
     const user = await models.User.findOne({ where: { githubId } });
     if (!user) throw new UserNotFoundError(githubId);
+    await this.#options.credentialsGood?.();
     const result = await this.check(user);
     const locked = await models.sequelize.transaction(async (transaction) => {
       const row = await models.User.findByPk(user.id, { transaction, lock: transaction.LOCK.UPDATE });

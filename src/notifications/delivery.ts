@@ -7,12 +7,12 @@ import { QueryTypes } from "sequelize";
 import type { Models, NotificationRow } from "../db/models/index.js";
 import { backoffSeconds } from "../jobs/backoff.js";
 
-export interface NotificationTarget {
+interface NotificationTarget {
   url: string;
   secret: string;
 }
 
-export interface DeliverNotificationsOptions {
+interface DeliverNotificationsOptions {
   models: Models;
   /** Null when NOTIFY_WEBHOOK_URL is unset: due rows are then marked skipped, not sent. */
   target: NotificationTarget | null;
@@ -23,7 +23,7 @@ export interface DeliverNotificationsOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-export interface DeliveryReport {
+interface DeliveryReport {
   delivered: number;
   failed: number;
   skipped: number;
@@ -40,7 +40,7 @@ export function retryDelaySeconds(attempts: number): number {
 }
 
 /** `sha256=<hex>` of the raw body, the same scheme GitHub uses for its own webhooks. */
-export function signNotificationBody(body: string, secret: string): string {
+function signNotificationBody(body: string, secret: string): string {
   return `sha256=${createHmac("sha256", secret).update(body, "utf8").digest("hex")}`;
 }
 

@@ -4,16 +4,16 @@
 import type { Transaction } from "sequelize";
 import type { Models, NotificationRow } from "../db/models/index.js";
 
-export const NOTIFICATION_EVENT_TYPES = [
+const NOTIFICATION_EVENT_TYPES = [
   "user.migrated",
   "user.consent_required",
   "token.reauth_required",
   "token.revoked",
   "token.recovered",
 ] as const;
-export type NotificationEventType = (typeof NOTIFICATION_EVENT_TYPES)[number];
+type NotificationEventType = (typeof NOTIFICATION_EVENT_TYPES)[number];
 
-export interface NotificationInput {
+interface NotificationInput {
   eventType: NotificationEventType;
   /** What the receiver needs to act (github_id, login, consent_url…); never a token value. */
   payload: Record<string, unknown>;

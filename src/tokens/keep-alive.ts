@@ -1,23 +1,24 @@
 // The keep-alive pass: refreshes App tokens about to expire, and refresh tokens idle long enough to
-// near their ~6-month end, before any caller needs them. Several instances may run it at once:
-// each user is claimed with FOR UPDATE SKIP LOCKED and re-checked under the lock.
+// near their ~6-month end, before any caller needs them, and settles rows left in doubt by a refresh
+// that died or lost its answer. Several instances may run it at once: each user is claimed with
+// FOR UPDATE SKIP LOCKED and re-checked under the lock; a row with a live refresh lease is skipped.
 import { QueryTypes } from "sequelize";
 import type { Models, UserRow } from "../db/models/index.js";
 import type { TokenRefresher } from "./refresh.js";
 import type { IssuedUserTokens } from "./token-store.js";
 
-export interface KeepAliveCounts {
+interface KeepAliveCounts {
   /** Users found due when the pass looked. */
   due: number;
   refreshed: number;
   /** Held or already refreshed by another instance. */
   skipped: number;
-  /** GitHub failed for now; a backoff is recorded. */
+  /** GitHub failed for now, or the row is still in doubt; a backoff is recorded. */
   failed: number;
   reauthRequired: number;
 }
 
-export interface TokenKeepAliveOptions {
+interface TokenKeepAliveOptions {
   models: Models;
   refresher: TokenRefresher;
   marginSeconds: number;
@@ -50,7 +51,7 @@ export class TokenKeepAlive {
       for (const id of ids) {
         const result = await this.#options.refresher.refreshIfDue(id, isDue);
         if (result.kind === "refreshed") counts.refreshed += 1;
-        else if (result.kind === "transient") counts.failed += 1;
+        else if (result.kind === "transient" || result.kind === "in_doubt") counts.failed += 1;
         else if (result.kind === "reauth_required") counts.reauthRequired += 1;
         else counts.skipped += 1;
       }
@@ -76,7 +77,9 @@ export class TokenKeepAlive {
           AND github_app_refresh_token IS NOT NULL
           AND token_migration_status NOT IN ('reauth_required', 'revoked', 'failed')
           AND (next_refresh_attempt_at IS NULL OR next_refresh_attempt_at <= :now)
-          AND (github_app_token_expires_at < :accessBefore OR github_app_refresh_token_expires_at < :refreshBefore)
+          AND (github_app_token_expires_at < :accessBefore OR github_app_refresh_token_expires_at < :refreshBefore
+               OR refresh_in_doubt_since IS NOT NULL
+               OR (refresh_intent_id IS NOT NULL AND refresh_lease_until <= :now))
         ORDER BY id
         LIMIT :limit`,
       {

@@ -5,14 +5,14 @@ import type { Models } from "../db/models/index.js";
 import type { TokenSealer } from "./sealing.js";
 import type { TokenStore } from "./token-store.js";
 
-export interface RotationCounts {
+interface RotationCounts {
   userRows: number;
   userValues: number;
   oauthStateRows: number;
 }
 
 /** Sealed values per place and key id, e.g. `{ "users.github_app_user_token": { k2: 10 } }`. */
-export type KeyUsage = Record<string, Record<string, number>>;
+type KeyUsage = Record<string, Record<string, number>>;
 
 const SEALED_PLACES: Array<{ place: string; table: string; expression: string }> = [
   { place: "users.github_app_user_token", table: "users", expression: "github_app_user_token" },
@@ -22,7 +22,7 @@ const SEALED_PLACES: Array<{ place: string; table: string; expression: string }>
   { place: "oauth_states.code_verifier", table: "oauth_states", expression: "code_verifier" },
 ];
 
-export interface KeyRotationOptions {
+interface KeyRotationOptions {
   models: Models;
   store: TokenStore;
   sealer: TokenSealer;

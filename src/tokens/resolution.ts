@@ -9,23 +9,31 @@ import type { RolloutPolicy } from "../users/rollout-policy.js";
 import { tokenMetrics } from "./token-metrics.js";
 import type { ResolutionOutcomeRecorder } from "./resolution-outcomes.js";
 import type { LegacyOAuthToken, TokenStore } from "./token-store.js";
+import { UserLookup } from "./user-lookup.js";
 
 export type ResolvedTokenType = "github_app_user" | "oauth";
 
+/**
+ * Why a user is served their legacy OAuth token: App tokens are off for everyone, the user is outside
+ * the rollout, a maintainer rolled this user back, the user has no App token yet, or their App token
+ * cannot be used just now (its refresh failed).
+ */
+export const FALLBACK_REASONS = ["app_tokens_disabled", "not_in_rollout", "rolled_back", "no_app_token", "app_token_unavailable"] as const;
+export type FallbackReason = (typeof FALLBACK_REASONS)[number];
+
 /** Never anything secret besides the token itself. */
-export interface ResolvedToken {
+export type ResolvedToken = {
   token: string;
-  type: ResolvedTokenType;
   expiresAt: Date | null;
   login: string;
-}
+} & ({ type: "github_app_user" } | { type: "oauth"; fallbackReason: FallbackReason });
 
-export interface ResolveOptions {
+interface ResolveOptions {
   /** Refresh first when the App token expires sooner than this (the margin applies anyway). */
   minValidSeconds?: number;
 }
 
-export interface TokenResolverOptions {
+interface TokenResolverOptions {
   models: Models;
   store: TokenStore;
   refresher: TokenRefresher;
@@ -40,23 +48,29 @@ export interface TokenResolverOptions {
   now?: () => Date;
 }
 
-type FallbackReason = "not_in_rollout" | "no_app_token" | "app_token_unavailable";
-
 export class TokenResolver {
   readonly #options: TokenResolverOptions;
+  readonly #users: UserLookup;
 
   constructor(options: TokenResolverOptions) {
     this.#options = options;
+    this.#users = new UserLookup({ models: options.models });
   }
 
   /** Throws UserNotFoundError, ReauthRequiredError or TokenTemporarilyUnavailableError. */
   async resolveUserToken(githubId: number, { minValidSeconds = 0 }: ResolveOptions = {}): Promise<ResolvedToken> {
-    const { models, store, policy } = this.#options;
-    const user = await models.User.findOne({ where: { githubId } });
+    const { policy } = this.#options;
+    // The one query of a resolution: the flags come from memory (users/flags.ts).
+    const user = await this.#users.byGithubId(githubId);
     if (!user) throw new UserNotFoundError(githubId);
 
     const hasAppToken = user.githubAppUserToken !== null && !appTokensRetired(user.tokenMigrationStatus);
-    const appAllowed = hasAppToken && user.tokenMigrationStatus !== "rolled_back" && (await policy.appTokensAllowedFor(user));
+    const refusal: FallbackReason | null = !hasAppToken
+      ? "no_app_token"
+      : user.tokenMigrationStatus === "rolled_back"
+        ? "rolled_back"
+        : await policy.appTokensRefusedFor(user);
+    const appAllowed = refusal === null;
     // The legacy token is looked at only when it may be needed: most calls are served the App token.
     const legacy = appAllowed ? undefined : await this.#usableLegacyToken(user);
 
@@ -77,7 +91,7 @@ export class TokenResolver {
       }
       return this.#reauthRequired(user);
     }
-    if (legacy) return this.#fallBack(user, legacy, hasAppToken ? "not_in_rollout" : "no_app_token");
+    if (legacy) return this.#fallBack(user, legacy, refusal ?? "no_app_token");
     return this.#reauthRequired(user);
   }
 
@@ -94,7 +108,7 @@ export class TokenResolver {
     tokenMetrics.resolutions.inc({ type: "oauth" });
     // Served, but after the App token could not be refreshed: the guard counts that as a failure.
     this.#options.outcomes?.record(reason === "app_token_unavailable" ? "refresh_failed" : "served");
-    return { token: legacy.accessToken, type: "oauth", expiresAt: legacy.expiresAt, login: user.login };
+    return { token: legacy.accessToken, type: "oauth", fallbackReason: reason, expiresAt: legacy.expiresAt, login: user.login };
   }
 
   #reauthRequired(user: UserRow): never {

@@ -3,7 +3,8 @@
 import { Counter, Gauge, Histogram } from "prom-client";
 import { metricsRegistry } from "../observability/metrics.js";
 
-export type RefreshOutcome = "success" | "terminal" | "transient" | "lost";
+/** `unknown`: GitHub may have rotated the pair but we did not read its answer (the row is in doubt). */
+export type RefreshOutcome = "success" | "terminal" | "transient" | "unknown" | "lost";
 
 export const tokenMetrics = {
   resolutions: new Counter({
@@ -20,7 +21,7 @@ export const tokenMetrics = {
   }),
   refreshes: new Counter({
     name: "token_refreshes_total",
-    help: "Refreshes attempted at GitHub, by outcome (lost: GitHub rotated but storing the new pair failed).",
+    help: "Refreshes attempted at GitHub, by outcome (unknown: the answer was lost, the row is in doubt; lost: GitHub rotated but storing the new pair failed).",
     labelNames: ["outcome"] as const,
     registers: [metricsRegistry],
   }),
@@ -29,6 +30,12 @@ export const tokenMetrics = {
     help: "Time of the GitHub refresh call, by outcome.",
     labelNames: ["outcome"] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [metricsRegistry],
+  }),
+  refreshFailures: new Counter({
+    name: "token_refresh_failures_total",
+    help: "Refreshes that failed for good, by class (lost_race, interrupted, revoked, refresh_token_expired, installation_or_account_gone, unknown).",
+    labelNames: ["class"] as const,
     registers: [metricsRegistry],
   }),
   lockWait: new Histogram({

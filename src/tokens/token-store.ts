@@ -1,8 +1,8 @@
 // The only code that reads or writes the users table's token columns. Values are sealed on the way
 // in and opened on the way out; nothing else in the app ever handles a plaintext token, except the
 // answer of token resolution.
-import type { Transaction } from "sequelize";
-import type { Models, ProviderInfo, UserRow } from "../db/models/index.js";
+import { Op, type Transaction } from "sequelize";
+import type { MigrationStatus, Models, ProviderInfo, UserRow } from "../db/models/index.js";
 import type { SealBinding, TokenSealer } from "./sealing.js";
 
 export interface IssuedUserTokens {
@@ -18,10 +18,17 @@ export interface LegacyOAuthToken {
   expiresAt: Date | null;
 }
 
-/** How many sealed values one user row holds under each key id, for rotation and `keys check`. */
-export type SealedValueCounts = Record<string, number>;
-
 const USERS = "users";
+
+/** A new or wiped pair ends whatever refresh was in flight for the old one, and any doubt about it. */
+export const NO_REFRESH_IN_FLIGHT = {
+  refreshIntentId: null,
+  refreshIntentInstance: null,
+  refreshIntentStartedAt: null,
+  refreshIntentGeneration: null,
+  refreshLeaseUntil: null,
+  refreshInDoubtSince: null,
+} as const;
 type AppTokenColumn = "github_app_user_token" | "github_app_refresh_token";
 type LegacyTokenColumn = "provider_info.access_token" | "provider_info.refresh_token";
 
@@ -34,20 +41,29 @@ export class TokenStore {
     this.#sealer = sealer;
   }
 
-  /** Seals and writes a freshly issued App token pair on the user's row (in the caller's transaction), resets refresh-failure bookkeeping. */
+  /**
+   * Seals and writes a freshly issued App token pair on the user's locked row (in the caller's
+   * transaction), resets refresh-failure bookkeeping and starts a new generation, so a refresh still
+   * in flight for the old pair can no longer store its answer.
+   */
   async saveAppTokens(user: UserRow, tokens: IssuedUserTokens, transaction: Transaction): Promise<void> {
     await user.update(this.#appTokenChanges(user, tokens), { transaction });
   }
 
   /**
-   * Writes a refreshed pair only if the row still holds the refresh token this instance refreshed
-   * with (compare-and-swap), so a pair written by someone else is never overwritten. False when the
-   * row had changed.
+   * Writes a refreshed pair only while the row still holds the generation the refresh spent and the
+   * user's App tokens are still in use (compare-and-swap), so a pair written by someone else, or a
+   * wipe, is never overwritten. Clears the refresh intent. False when the row had changed.
    */
-  async saveRefreshedAppTokens(user: UserRow, tokens: IssuedUserTokens, transaction: Transaction): Promise<boolean> {
-    const changes = this.#appTokenChanges(user, tokens);
+  async saveRefreshedAppTokens(
+    user: UserRow,
+    tokens: IssuedUserTokens,
+    { spentGeneration, retiredStatuses }: { spentGeneration: number; retiredStatuses: readonly MigrationStatus[] },
+    transaction: Transaction,
+  ): Promise<boolean> {
+    const changes = this.#appTokenChanges(user, tokens, spentGeneration);
     const [updated] = await this.#models.User.update(changes, {
-      where: { id: user.id, githubAppRefreshToken: user.githubAppRefreshToken },
+      where: { id: user.id, appTokenGeneration: spentGeneration, tokenMigrationStatus: { [Op.notIn]: [...retiredStatuses] } },
       transaction,
     });
     if (updated === 1) user.set(changes);
@@ -64,6 +80,8 @@ export class TokenStore {
         githubAppRefreshTokenExpiresAt: null,
         refreshFailureCount: 0,
         nextRefreshAttemptAt: null,
+        appTokenGeneration: user.appTokenGeneration + 1,
+        ...NO_REFRESH_IN_FLIGHT,
       },
       { transaction },
     );
@@ -77,14 +95,6 @@ export class TokenStore {
       refreshToken: user.githubAppRefreshToken ? this.#open(user.githubAppRefreshToken, user, "github_app_refresh_token") : null,
       refreshTokenExpiresAt: user.githubAppRefreshTokenExpiresAt ?? null,
     };
-  }
-
-  /**
-   * An opaque value that changes whenever the stored App pair changes, so the refresher can tell
-   * "someone else stored a new pair" without opening anything.
-   */
-  appTokenGeneration(user: UserRow): string | null {
-    return user.githubAppRefreshToken ?? user.githubAppUserToken ?? null;
   }
 
   async saveLegacyToken(user: UserRow, token: LegacyOAuthToken, transaction: Transaction): Promise<void> {
@@ -113,16 +123,6 @@ export class TokenStore {
   async wipeLegacyToken(user: UserRow, transaction: Transaction): Promise<void> {
     const { access_token: _access, refresh_token: _refresh, expires_at: _expires, ...rest } = user.providerInfo ?? {};
     await user.update({ providerInfo: rest }, { transaction });
-  }
-
-  /** Key ids of every sealed value on the row, counted. */
-  sealedKeyIds(user: UserRow): SealedValueCounts {
-    const counts: SealedValueCounts = {};
-    for (const envelope of this.#envelopes(user)) {
-      const keyId = this.#sealer.keyIdOf(envelope);
-      counts[keyId] = (counts[keyId] ?? 0) + 1;
-    }
-    return counts;
   }
 
   /**
@@ -157,7 +157,7 @@ export class TokenStore {
     return resealed;
   }
 
-  #appTokenChanges(user: UserRow, tokens: IssuedUserTokens) {
+  #appTokenChanges(user: UserRow, tokens: IssuedUserTokens, replacedGeneration = user.appTokenGeneration) {
     return {
       githubAppUserToken: this.#seal(tokens.accessToken, user, "github_app_user_token"),
       githubAppTokenExpiresAt: tokens.accessTokenExpiresAt,
@@ -167,14 +167,9 @@ export class TokenStore {
       refreshFailureCount: 0,
       nextRefreshAttemptAt: null,
       lastRefreshError: null,
+      appTokenGeneration: replacedGeneration + 1,
+      ...NO_REFRESH_IN_FLIGHT,
     };
-  }
-
-  #envelopes(user: UserRow): string[] {
-    const info = user.providerInfo ?? {};
-    return [user.githubAppUserToken, user.githubAppRefreshToken, info.access_token, info.refresh_token].filter(
-      (value): value is string => typeof value === "string" && value !== "",
-    );
   }
 
   #seal(plaintext: string, user: UserRow, column: AppTokenColumn | LegacyTokenColumn): string {

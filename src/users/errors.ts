@@ -16,8 +16,8 @@ export class UnknownFlagError extends Error {
 }
 
 export class InvalidFlagValueError extends Error {
-  constructor(readonly flagName: string, reason: string) {
-    super(`Flag ${flagName}: ${reason}`);
+  constructor(readonly flagName: string, readonly accepts: string, reason: string) {
+    super(`Flag ${flagName} accepts ${accepts} (${reason}).`);
     this.name = "InvalidFlagValueError";
   }
 }

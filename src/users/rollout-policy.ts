@@ -2,8 +2,12 @@
 import { createHash } from "node:crypto";
 import type { FeatureFlags, FlagValues } from "./flags.js";
 
+/** Why the flags keep a user on the legacy token: App tokens are off for everyone, or the user is outside the rollout. */
+export type RolloutRefusal = "app_tokens_disabled" | "not_in_rollout";
+
 export interface RolloutPolicy {
-  appTokensAllowedFor(user: { githubId: number; login: string }): Promise<boolean>;
+  /** Null when the flags allow App tokens for this user, else why not. */
+  appTokensRefusedFor(user: { githubId: number; login: string }): Promise<RolloutRefusal | null>;
   legacyTokensServedNow(): Promise<boolean>;
 }
 
@@ -22,8 +26,8 @@ export class FeatureFlagRolloutPolicy implements RolloutPolicy {
     this.#now = now;
   }
 
-  async appTokensAllowedFor(user: { githubId: number; login: string }): Promise<boolean> {
-    return appTokensAllowedUnder(await this.#flags.read(), user);
+  async appTokensRefusedFor(user: { githubId: number; login: string }): Promise<RolloutRefusal | null> {
+    return appTokensRefusedUnder(await this.#flags.read(), user);
   }
 
   async legacyTokensServedNow(): Promise<boolean> {
@@ -33,11 +37,15 @@ export class FeatureFlagRolloutPolicy implements RolloutPolicy {
 
 type RolloutFlags = Pick<FlagValues, "github_app_tokens_enabled" | "github_app_tokens_allow_list" | "github_app_tokens_rollout_percent">;
 
-/** The rollout rule for given flag values (the flag preview asks it of values not yet set). */
+/** The rollout rule for given flag values (the flag preview asks it of values not yet set): null when App tokens are allowed. */
+export function appTokensRefusedUnder(flags: RolloutFlags, user: { githubId: number; login: string }): RolloutRefusal | null {
+  if (!flags.github_app_tokens_enabled) return "app_tokens_disabled";
+  if (flags.github_app_tokens_allow_list.includes(user.login.toLowerCase())) return null;
+  return rolloutBucket(user.githubId) < flags.github_app_tokens_rollout_percent ? null : "not_in_rollout";
+}
+
 export function appTokensAllowedUnder(flags: RolloutFlags, user: { githubId: number; login: string }): boolean {
-  if (!flags.github_app_tokens_enabled) return false;
-  if (flags.github_app_tokens_allow_list.includes(user.login.toLowerCase())) return true;
-  return rolloutBucket(user.githubId) < flags.github_app_tokens_rollout_percent;
+  return appTokensRefusedUnder(flags, user) === null;
 }
 
 export function legacyTokensServedUnder(flags: Pick<FlagValues, "oauth_token_deprecation_date">, now: Date): boolean {

@@ -39,7 +39,7 @@ export class ConcurrentTransitionError extends Error {
   }
 }
 
-export interface TransitionRequest {
+interface TransitionRequest {
   user: UserRow;
   to: MigrationStatus;
   reason: string;

@@ -4,14 +4,13 @@
 // commit, then sees it processed. A failure is recorded in a write of its own (the effects'
 // transaction rolled back), and rethrown so GitHub sees the delivery failed.
 import type { Logger } from "pino";
-import type { Context } from "probot";
 import { QueryTypes, type Transaction } from "sequelize";
 import type { Models } from "../db/models/index.js";
 import type { ChangeOutcome } from "../installations/installation-service.js";
 import { maskTokens } from "../observability/redact.js";
 
-export interface DeliveryHeaders {
-  /** X-GitHub-Delivery (Probot's `context.id`). */
+interface DeliveryHeaders {
+  /** X-GitHub-Delivery (the event's `id`). */
   id: string;
   event: string;
   action: string | null;
@@ -19,15 +18,15 @@ export interface DeliveryHeaders {
 }
 
 /** The delivery's identity as the ledger records it. */
-export function deliveryHeaders(context: Context): DeliveryHeaders {
-  const payload = context.payload as { action?: string; installation?: { id?: number } };
-  return { id: context.id, event: context.name, action: payload.action ?? null, installationId: payload.installation?.id ?? null };
+export function deliveryHeaders(event: { id: string; name: string; payload: unknown }): DeliveryHeaders {
+  const payload = event.payload as { action?: string; installation?: { id?: number } };
+  return { id: event.id, event: event.name, action: payload.action ?? null, installationId: payload.installation?.id ?? null };
 }
 
-export type DeliveryResult = ChangeOutcome | "duplicate";
+type DeliveryResult = ChangeOutcome | "duplicate";
 
 /** What GitHub is told when a delivery fails: a fixed message, never the cause (which may name data). */
-export class WebhookDeliveryFailedError extends Error {
+class WebhookDeliveryFailedError extends Error {
   constructor(readonly deliveryId: string, options: { cause: unknown }) {
     super(`delivery ${deliveryId} failed and was recorded; GitHub may redeliver it`, options);
     this.name = "WebhookDeliveryFailedError";

@@ -1,14 +1,14 @@
 // `installation`: an account installed or uninstalled the App, suspended or unsuspended it, or
 // accepted the new permissions it asked for.
-import type { Probot } from "probot";
+import type { Webhooks } from "@octokit/webhooks";
 import { installationSnapshot, repositorySnapshot } from "../installations/installation-snapshot.js";
 import { deliveryHeaders } from "./delivery-ledger.js";
 import type { WebhookServices } from "./webhook-handlers.js";
 
-export function onInstallation(app: Probot, { ledger, installations }: WebhookServices): void {
-  app.on("installation.created", async (context) => {
-    const { installation, repositories = [], requester, sender } = context.payload;
-    await ledger.process(deliveryHeaders(context), (transaction) =>
+export function onInstallation(webhooks: Webhooks, { ledger, installations }: WebhookServices): void {
+  webhooks.on("installation.created", async (event) => {
+    const { installation, repositories = [], requester, sender } = event.payload;
+    await ledger.process(deliveryHeaders(event), (transaction) =>
       installations.recordCreated(
         installationSnapshot(installation),
         {
@@ -22,17 +22,17 @@ export function onInstallation(app: Probot, { ledger, installations }: WebhookSe
     );
   });
 
-  app.on("installation.deleted", async (context) => {
-    const { installation, repositories = [] } = context.payload;
-    await ledger.process(deliveryHeaders(context), (transaction) =>
+  webhooks.on("installation.deleted", async (event) => {
+    const { installation, repositories = [] } = event.payload;
+    await ledger.process(deliveryHeaders(event), (transaction) =>
       installations.recordDeleted(installationSnapshot(installation), repositories.map(repositorySnapshot), transaction),
     );
   });
 
   // Each of these payloads carries the installation as it now is: suspension, permissions, events.
-  app.on(["installation.suspend", "installation.unsuspend", "installation.new_permissions_accepted"], async (context) => {
-    const { installation, sender } = context.payload;
-    await ledger.process(deliveryHeaders(context), (transaction) =>
+  webhooks.on(["installation.suspend", "installation.unsuspend", "installation.new_permissions_accepted"], async (event) => {
+    const { installation, sender } = event.payload;
+    await ledger.process(deliveryHeaders(event), (transaction) =>
       installations.recordInstallationState(installationSnapshot(installation), { suspendedByFallback: sender.login }, transaction),
     );
   });

@@ -10,11 +10,11 @@ import { GitHubError, TransientGitHubError } from "../github/errors.js";
 import { scheduleJob, type IntervalJob } from "../jobs/interval-job.js";
 import { runAsSingleton, type SingletonOutcome } from "../jobs/singleton.js";
 
-export const REDELIVERY_JOB = "webhook-redelivery";
+const REDELIVERY_JOB = "webhook-redelivery";
 /** Often enough that a missed change heals within minutes, rarely enough to stay far below rate limits. */
 const REDELIVERY_INTERVAL_MS = 600_000;
 
-export interface RedeliveryOptions {
+interface RedeliveryOptions {
   /** How far back to look; GitHub refuses to redeliver anything older than three days. */
   windowHours?: number;
   /** At most this many deliveries listed per run. */
@@ -27,7 +27,7 @@ export interface RedeliveryOptions {
   dryRun?: boolean;
 }
 
-export interface RedeliveryReport {
+interface RedeliveryReport {
   scanned: number;
   /** Guids whose every attempt in the window failed. */
   failed: number;

@@ -1,6 +1,7 @@
-// Registers one handler per webhook event on the Probot app. Each handler reads its payload and
-// hands the change to a service through the delivery ledger, which makes it happen exactly once.
-import type { Probot } from "probot";
+// Registers one handler per webhook event on the receiver (github/webhook-receiver.ts). Each handler
+// reads its payload and hands the change to a service through the delivery ledger, which makes it
+// happen exactly once. Handlers get the plain event ({ id, name, payload }), not a Probot Context.
+import type { Webhooks } from "@octokit/webhooks";
 import type { GrantRevocations } from "../installations/grant-revocation.js";
 import type { InstallationService } from "../installations/installation-service.js";
 import type { DeliveryLedger } from "./delivery-ledger.js";
@@ -15,10 +16,9 @@ export interface WebhookServices {
   grantRevocations: GrantRevocations;
 }
 
-export function registerWebhookHandlers(app: Probot, webhookServices: WebhookServices): void {
-  onInstallation(app, webhookServices);
-  onInstallationRepositories(app, webhookServices);
-  onInstallationTarget(app, webhookServices);
-  onGitHubAppAuthorization(app, webhookServices);
+export function registerWebhookHandlers(webhooks: Webhooks, webhookServices: WebhookServices): void {
+  onInstallation(webhooks, webhookServices);
+  onInstallationRepositories(webhooks, webhookServices);
+  onInstallationTarget(webhooks, webhookServices);
+  onGitHubAppAuthorization(webhooks, webhookServices);
 }
-

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { copyFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Browser } from "playwright-core";
-import type { SignInWorld } from "../integration/auth/sign-in-fixture.js";
-import { MAINTAINER, startDashboardWorld } from "../integration/dashboard/dashboard-fixture.js";
-import { seedUser } from "../integration/tokens/vault-fixture.js";
+import type { SignInWorld } from "../support/sign-in-fixture.js";
+import { MAINTAINER, startDashboardWorld } from "../support/dashboard-fixture.js";
+import { seedUser } from "../support/vault-fixture.js";
 import { launchChromium } from "./chromium.js";
 
 let world: SignInWorld;

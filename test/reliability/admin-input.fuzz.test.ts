@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { FLAG_NAMES } from "../../src/users/flags.js";
-import { seedUser, startVaultWorld, type SeededUser, type VaultWorld } from "../integration/tokens/vault-fixture.js";
+import { seedUser, startVaultWorld, type SeededUser, type VaultWorld } from "../support/vault-fixture.js";
 import { rawRequest } from "./raw-request.js";
 import { ReliabilityTally } from "./reliability-tally.js";
 import { snapshotDatabase } from "./snapshot-database.js";

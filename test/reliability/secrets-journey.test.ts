@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { GitHubSimulator } from "../../simulator/index.js";
 import { findFreePort } from "../../src/free-port.js";
-import { Browser, locationOf, signIn } from "../integration/auth/sign-in-fixture.js";
-import { migrationEnv } from "../integration/migration/migration-fixture.js";
-import { TEST_APP, startTestSimulator } from "../simulator/simulator-fixture.js";
+import { Browser, locationOf, signIn } from "../support/sign-in-fixture.js";
+import { migrationEnv } from "../support/migration-fixture.js";
+import { TEST_APP, startTestSimulator } from "../support/simulator-fixture.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { testAppKeyPair } from "../support/config.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";

@@ -2,7 +2,7 @@
 // catalog (a table added later is covered without editing this file) and nothing is excluded.
 import { QueryTypes, type Sequelize } from "sequelize";
 
-export type DatabaseSnapshot = Record<string, unknown[]>;
+type DatabaseSnapshot = Record<string, unknown[]>;
 
 /** All tables of the current schema, each ordered by its primary key (all columns when it has none). */
 export async function snapshotDatabase(sequelize: Sequelize): Promise<DatabaseSnapshot> {
@@ -27,6 +27,6 @@ export async function snapshotDatabase(sequelize: Sequelize): Promise<DatabaseSn
 }
 
 /** Every text and JSON value of every table, flattened to strings (for leak searches). */
-export function snapshotText(snapshot: DatabaseSnapshot): string {
+function snapshotText(snapshot: DatabaseSnapshot): string {
   return JSON.stringify(snapshot);
 }

@@ -7,8 +7,8 @@ import type { FaultKind, GitHubSimulator, SimulatorEndpoint } from "../../simula
 import { findFreePort } from "../../src/free-port.js";
 import { TransientGitHubError } from "../../src/github/errors.js";
 import { WebhookRedelivery } from "../../src/webhooks/redelivery.js";
-import { storedDelivery, storedInstallation } from "../integration/webhooks/webhook-fixture.js";
-import { startTestSimulator } from "../simulator/simulator-fixture.js";
+import { storedDelivery, storedInstallation } from "../support/webhook-fixture.js";
+import { startTestSimulator } from "../support/simulator-fixture.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { ReliabilityTally } from "./reliability-tally.js";

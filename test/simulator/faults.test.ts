@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import type { GitHubSimulator } from "../../simulator/index.js";
-import { api, refreshParams, startTestSimulator, tokenJson, tokenRequest } from "./simulator-fixture.js";
+import { api, refreshParams, startTestSimulator, tokenJson, tokenRequest } from "../support/simulator-fixture.js";
 
 let simulator: GitHubSimulator;
 let userToken: string;
@@ -61,6 +61,42 @@ describe("injected faults", () => {
     expect(simulator.counters.refreshes("octocat")).toBe(1);
     expect(simulator.isTokenValid(seeded.accessToken)).toBe(false);
     expect(await tokenJson(simulator, refreshParams(seeded.refreshToken ?? ""))).toMatchObject({ error: "bad_refresh_token" });
+  });
+
+  it("delayMs answers normally, only late", async () => {
+    const seeded = simulator.issueTokens("octocat", "app");
+    simulator.injectFault("refresh", { delayMs: 200 });
+    const started = performance.now();
+    expect(await tokenJson(simulator, refreshParams(seeded.refreshToken ?? ""))).toHaveProperty("access_token");
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+  });
+
+  it("rotateThenHold rotates at once and answers only when released", async () => {
+    const seeded = simulator.issueTokens("octocat", "app");
+    simulator.injectFault("refresh", { rotateThenHold: true });
+    const answer = tokenJson(simulator, refreshParams(seeded.refreshToken ?? ""));
+    await simulator.held.whenHeld();
+    expect(simulator.held.count()).toBe(1);
+    expect(simulator.isTokenValid(seeded.accessToken)).toBe(false);
+    expect(simulator.counters.refreshes("octocat")).toBe(1);
+    expect(simulator.held.release()).toBe(1);
+    expect(await answer).toHaveProperty("access_token");
+  });
+
+  it("holdBeforeRotation changes nothing when the client is gone before release", async () => {
+    const seeded = simulator.issueTokens("octocat", "app");
+    simulator.injectFault("refresh", { holdBeforeRotation: true });
+    const client = new AbortController();
+    const answer = tokenRequest(simulator, refreshParams(seeded.refreshToken ?? ""), "application/json", client.signal).catch((error: unknown) => error);
+    await simulator.held.whenHeld();
+    client.abort();
+    await answer;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    simulator.held.release();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(simulator.counters.refreshes("octocat")).toBe(0);
+    expect(simulator.isTokenValid(seeded.accessToken)).toBe(true);
+    expect(await tokenJson(simulator, refreshParams(seeded.refreshToken ?? ""))).toHaveProperty("access_token");
   });
 
   it("faults the exchange and the refresh separately although they share a URL", async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { GitHubSimulator } from "../../simulator/index.js";
-import { LEGACY_APP, TEST_APP, api, basicAuth, refreshParams, startTestSimulator, tokenJson } from "./simulator-fixture.js";
+import { LEGACY_APP, TEST_APP, api, basicAuth, refreshParams, startTestSimulator, tokenJson } from "../support/simulator-fixture.js";
 
 let simulator: GitHubSimulator;
 
@@ -44,9 +44,11 @@ describe("POST /applications/{client_id}/token (check)", () => {
     expect((await tokenApi("POST", legacy, { clientId: LEGACY_APP.clientId, auth: basicAuth(LEGACY_APP.clientId, LEGACY_APP.clientSecret) })).status).toBe(200);
   });
 
-  it("answers 401 when the client secret is wrong", async () => {
+  it("answers 404 when the client secret is wrong, exactly as for a dead token (as GitHub does)", async () => {
     const { accessToken } = simulator.issueTokens("octocat", "app");
-    expect((await tokenApi("POST", accessToken, { auth: basicAuth(TEST_APP.clientId, "wrong") })).status).toBe(401);
+    const answer = await tokenApi("POST", accessToken, { auth: basicAuth(TEST_APP.clientId, "wrong") });
+    expect(answer.status).toBe(404);
+    expect(simulator.isTokenValid(accessToken)).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { GitHubSimulator } from "../../simulator/index.js";
-import { CALLBACK, LEGACY_APP, TEST_APP, movableClock, pkcePair, startTestSimulator, tokenJson, tokenRequest } from "./simulator-fixture.js";
+import { CALLBACK, LEGACY_APP, TEST_APP, movableClock, pkcePair, startTestSimulator, tokenJson, tokenRequest } from "../support/simulator-fixture.js";
 
 const clock = movableClock();
 let simulator: GitHubSimulator;

@@ -2,7 +2,7 @@
 // through all/selected installations, pagination with Link headers, and rate limits per token kind.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { GitHubSimulator } from "../../simulator/index.js";
-import { api, startTestSimulator } from "./simulator-fixture.js";
+import { api, startTestSimulator } from "../support/simulator-fixture.js";
 
 let simulator: GitHubSimulator;
 let selectedInstallationId: number;

@@ -12,7 +12,7 @@ import {
   repositoryBody,
   type ShapeContext,
 } from "../../simulator/response-shapes.js";
-import { TEST_APP, api, appJwt, basicAuth, startTestSimulator } from "./simulator-fixture.js";
+import { TEST_APP, api, appJwt, basicAuth, startTestSimulator } from "../support/simulator-fixture.js";
 
 type Schemas = components["schemas"];
 type UserInstallations = operations["apps/list-installations-for-authenticated-user"]["responses"][200]["content"]["application/json"];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { GitHubSimulator } from "../../simulator/index.js";
-import { api, appJwt, startTestSimulator } from "./simulator-fixture.js";
+import { api, appJwt, startTestSimulator } from "../support/simulator-fixture.js";
 
 let simulator: GitHubSimulator;
 

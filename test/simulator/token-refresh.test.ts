@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { GitHubSimulator } from "../../simulator/index.js";
-import { api, movableClock, refreshParams, startTestSimulator, tokenJson, tokenRequest } from "./simulator-fixture.js";
+import { api, movableClock, refreshParams, startTestSimulator, tokenJson, tokenRequest } from "../support/simulator-fixture.js";
 
 const clock = movableClock();
 let simulator: GitHubSimulator;

@@ -3,7 +3,7 @@ import { verify } from "@octokit/webhooks-methods";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { GitHubSimulator, SimulatorInstallation } from "../../simulator/index.js";
-import { TEST_APP, api, appJwt, startTestSimulator } from "./simulator-fixture.js";
+import { TEST_APP, api, appJwt, startTestSimulator } from "../support/simulator-fixture.js";
 
 const SECRET = "webhook-secret-for-tests";
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll } from "@jest/globals";
 import { startTestApp, type StartTestAppOptions, type TestApp } from "./app.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 
-export interface TestAppOnFreshDatabase {
+interface TestAppOnFreshDatabase {
   readonly app: TestApp;
   readonly database: TestDatabase;
 }

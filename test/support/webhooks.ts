@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { sign } from "@octokit/webhooks-methods";
 
-export interface SendWebhookOptions {
+interface SendWebhookOptions {
   /** The app's base URL (the webhook path is appended). */
   appUrl: string;
   event: string;

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { ConfigError, loadConfig } from "../../src/config.js";
+import { ConfigError, featureWarnings, loadConfig } from "../../src/config.js";
 import { testEnv } from "../support/config.js";
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -70,6 +70,27 @@ describe("loadConfig", () => {
     expect(problems).toHaveLength(7);
   });
 
+  it("sizes the pool and refresh leases from the environment, with defaults that keep reads a share of the pool", () => {
+    const defaults = loadConfig({ env: testEnv() });
+    expect(defaults).toMatchObject({ databasePoolMax: 10, databaseLockTimeoutMs: 5000, refreshLeaseSeconds: 30, refreshWaitTimeoutMs: 15000, refreshMaxConnections: 5 });
+    const tuned = loadConfig({
+      env: testEnv({ DATABASE_POOL_MAX: "40", DATABASE_LOCK_TIMEOUT_MS: "2000", GITHUB_REQUEST_TIMEOUT_MS: "30000", REFRESH_WAIT_TIMEOUT_MS: "5000" }),
+    });
+    // The lease follows GitHub's timeout unless set: it must outlive the slowest answer.
+    expect(tuned).toMatchObject({ databasePoolMax: 40, databaseLockTimeoutMs: 2000, refreshLeaseSeconds: 50, refreshWaitTimeoutMs: 5000, refreshMaxConnections: 20 });
+  });
+
+  it("refuses a lease shorter than GitHub's timeout and refresh work that could take every connection", () => {
+    expect(problemsOf(testEnv({ GITHUB_REQUEST_TIMEOUT_MS: "10000", REFRESH_LEASE_SECONDS: "12" }))).toEqual([
+      expect.stringMatching(/^REFRESH_LEASE_SECONDS must be at least GITHUB_REQUEST_TIMEOUT_MS \+ 5 s \(15\)/),
+    ]);
+    expect(problemsOf(testEnv({ DATABASE_POOL_MAX: "4", REFRESH_MAX_CONNECTIONS: "4" }))).toEqual([
+      "REFRESH_MAX_CONNECTIONS must be below DATABASE_POOL_MAX (4), so refresh work can never take every connection",
+    ]);
+    expect(problemsOf(testEnv({ DATABASE_POOL_MAX: "1" }))).toEqual(["DATABASE_POOL_MAX must be at least 2"]);
+    expect(problemsOf(testEnv({ DATABASE_LOCK_TIMEOUT_MS: "soon" }))).toEqual(["DATABASE_LOCK_TIMEOUT_MS must be a whole number"]);
+  });
+
   it("refuses a short secret and a notification URL without its secret", () => {
     expect(problemsOf(testEnv({ SERVICE_API_TOKEN: "short" }))).toEqual(["SERVICE_API_TOKEN must be at least 32 characters"]);
     expect(problemsOf(testEnv({ NOTIFY_WEBHOOK_URL: "https://app.example.com/hooks" }))).toEqual([
@@ -129,5 +150,25 @@ describe("loadConfig", () => {
     expect(config.privateKey).toContain("-----BEGIN PRIVATE KEY-----");
     expect(config.adminGithubLogins).toEqual(["octocat", "hubot"]);
     expect(config.flagDefaults.githubAppTokensAllowList).toEqual(["mona"]);
+  });
+});
+
+describe("featureWarnings", () => {
+  it("names each setting a feature lacks, one warning per feature, as Probot's \"use an existing App\" form leaves them", () => {
+    const env = testEnv({ ADMIN_GITHUB_LOGINS: "", NOTIFY_WEBHOOK_URL: "", NOTIFY_WEBHOOK_SECRET: "" });
+    for (const name of ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "LEGACY_OAUTH_CLIENT_ID", "LEGACY_OAUTH_CLIENT_SECRET"]) delete env[name];
+    const warnings = featureWarnings(loadConfig({ env }));
+    expect(warnings).toHaveLength(4);
+    expect(warnings[0]).toMatch(/^Sign-in is off: GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET/);
+    expect(warnings[1]).toMatch(/^Legacy token checks are off: LEGACY_OAUTH_CLIENT_ID and LEGACY_OAUTH_CLIENT_SECRET/);
+    expect(warnings[2]).toMatch(/ADMIN_GITHUB_LOGINS is empty/);
+    expect(warnings[3]).toMatch(/NOTIFY_WEBHOOK_URL is not set/);
+  });
+
+  it("says nothing when every feature has what it needs", () => {
+    const config = loadConfig({
+      env: testEnv({ ADMIN_GITHUB_LOGINS: "octocat", LEGACY_OAUTH_CLIENT_ID: "legacy", LEGACY_OAUTH_CLIENT_SECRET: "legacy-secret", NOTIFY_WEBHOOK_URL: "https://app.example/hooks", NOTIFY_WEBHOOK_SECRET: "x".repeat(32) }),
+    });
+    expect(featureWarnings(config)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // Migration readiness (issue 17): each user's last access check, the readiness scan as a resumable
 // job shared by instances, token resolution outcomes per minute for the rollout guard, the guard's
-// events, and a `paused` state for batches the guard stops. No column here holds a token.
+// events, and a `paused` state for batches the guard stops (next to 0016's `finished_with_errors`).
+// No column here holds a token.
 import type { MigrationFn } from "umzug";
 import type { QueryInterface } from "sequelize";
 
@@ -72,14 +73,14 @@ export const up: MigrationFn<QueryInterface> = async ({ context: queryInterface 
   await sql(`ALTER TABLE migration_batches DROP CONSTRAINT IF EXISTS migration_batches_state_check`);
   await sql(`
     ALTER TABLE migration_batches ADD CONSTRAINT migration_batches_state_check
-    CHECK (state IN ('running', 'paused', 'finished', 'failed'))`);
+    CHECK (state IN ('running', 'paused', 'finished', 'finished_with_errors', 'failed'))`);
 };
 
 export const down: MigrationFn<QueryInterface> = async ({ context: queryInterface }) => {
   const sql = (statement: string) => queryInterface.sequelize.query(statement);
   await sql(`UPDATE migration_batches SET state = 'running' WHERE state = 'paused'`);
   await sql(`ALTER TABLE migration_batches DROP CONSTRAINT IF EXISTS migration_batches_state_check`);
-  await sql(`ALTER TABLE migration_batches ADD CONSTRAINT migration_batches_state_check CHECK (state IN ('running', 'finished', 'failed'))`);
+  await sql(`ALTER TABLE migration_batches ADD CONSTRAINT migration_batches_state_check CHECK (state IN ('running', 'finished', 'finished_with_errors', 'failed'))`);
   for (const table of ["rollout_guard_events", "token_resolution_outcomes", "readiness_scan_users", "readiness_scans", "user_access_checks"]) {
     await sql(`DROP TABLE IF EXISTS ${table} CASCADE`);
   }

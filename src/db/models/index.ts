@@ -31,16 +31,8 @@ export function defineModels(sequelize: Sequelize) {
 
 export type Models = ReturnType<typeof defineModels>;
 
-export type { UserRow, MigrationStatus, ProviderInfo } from "./user.js";
-export { MIGRATION_STATUSES } from "./user.js";
-export type { InstallationRow, InstallationRepositoryRow, UserInstallationRow } from "./installation.js";
-export type { MigrationEventRow, MigrationBatchRow, BatchState } from "./migration.js";
-export type {
-  WebhookDeliveryRow,
-  DeliveryOutcome,
-  FeatureFlagRow,
-  FeatureFlagChangeRow,
-  OAuthStateRow,
-  OAuthStatePurpose,
-  NotificationRow,
-} from "./operations.js";
+export type { UserRow, MigrationStatus, ProviderInfo, RefreshFailureClass } from "./user.js";
+export { MIGRATION_STATUSES, REFRESH_FAILURE_CLASSES } from "./user.js";
+export type { InstallationRow } from "./installation.js";
+export type { MigrationEventRow, MigrationBatchRow, BatchState, BatchUserError } from "./migration.js";
+export type { DeliveryOutcome, FeatureFlagChangeRow, OAuthStatePurpose, NotificationRow } from "./operations.js";

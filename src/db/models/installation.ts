@@ -29,7 +29,7 @@ export interface InstallationRow extends Model<InferAttributes<InstallationRow>,
   updatedAt: CreationOptional<Date>;
 }
 
-export interface InstallationRepositoryRow
+interface InstallationRepositoryRow
   extends Model<InferAttributes<InstallationRepositoryRow>, InferCreationAttributes<InstallationRepositoryRow>> {
   installationId: number;
   repositoryId: number;
@@ -38,7 +38,7 @@ export interface InstallationRepositoryRow
   createdAt: CreationOptional<Date>;
 }
 
-export interface UserInstallationRow
+interface UserInstallationRow
   extends Model<InferAttributes<UserInstallationRow>, InferCreationAttributes<UserInstallationRow>> {
   userId: number;
   installationId: number;

@@ -21,8 +21,18 @@ export interface MigrationEventRow extends Model<InferAttributes<MigrationEventR
   createdAt: CreationOptional<Date>;
 }
 
-/** `paused`: the rollout guard stopped it (migration/rollout-guard.ts); it resumes when the guard is cleared. */
-export type BatchState = "running" | "paused" | "finished" | "failed";
+/**
+ * `finished_with_errors`: it ran to the end, but some users hit an unexpected error (named in userErrors).
+ * `paused`: the rollout guard stopped it (migration/rollout-guard.ts); it resumes when the guard is cleared.
+ */
+export type BatchState = "running" | "paused" | "finished" | "finished_with_errors" | "failed";
+
+/** One user a batch could not process because of an unexpected error. */
+export interface BatchUserError {
+  github_id: number;
+  login: string;
+  error: string;
+}
 
 export interface MigrationBatchRow extends Model<InferAttributes<MigrationBatchRow>, InferCreationAttributes<MigrationBatchRow>> {
   id: CreationOptional<number>;
@@ -32,6 +42,7 @@ export interface MigrationBatchRow extends Model<InferAttributes<MigrationBatchR
   state: CreationOptional<BatchState>;
   counts: CreationOptional<Record<string, number>>;
   error: CreationOptional<string | null>;
+  userErrors: CreationOptional<BatchUserError[]>;
   startedAt: CreationOptional<Date>;
   heartbeatAt: CreationOptional<Date>;
   finishedAt: CreationOptional<Date | null>;
@@ -65,6 +76,7 @@ export function defineMigrationBatch(sequelize: Sequelize): ModelStatic<Migratio
       state: { type: DataTypes.TEXT, allowNull: false, defaultValue: "running" },
       counts: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
       error: { type: DataTypes.TEXT },
+      userErrors: { type: DataTypes.JSONB, allowNull: false, defaultValue: [] },
       startedAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
       heartbeatAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
       finishedAt: { type: DataTypes.DATE },

@@ -12,7 +12,7 @@ import {
 
 export type DeliveryOutcome = "processed" | "ignored" | "failed";
 
-export interface WebhookDeliveryRow extends Model<InferAttributes<WebhookDeliveryRow>, InferCreationAttributes<WebhookDeliveryRow>> {
+interface WebhookDeliveryRow extends Model<InferAttributes<WebhookDeliveryRow>, InferCreationAttributes<WebhookDeliveryRow>> {
   deliveryId: string;
   event: string;
   action: CreationOptional<string | null>;
@@ -24,7 +24,7 @@ export interface WebhookDeliveryRow extends Model<InferAttributes<WebhookDeliver
   processedAt: CreationOptional<Date | null>;
 }
 
-export interface FeatureFlagRow extends Model<InferAttributes<FeatureFlagRow>, InferCreationAttributes<FeatureFlagRow>> {
+interface FeatureFlagRow extends Model<InferAttributes<FeatureFlagRow>, InferCreationAttributes<FeatureFlagRow>> {
   name: string;
   value: unknown;
   updatedBy: string;
@@ -43,7 +43,7 @@ export interface FeatureFlagChangeRow
 
 export type OAuthStatePurpose = "sign_in" | "consent" | "reauthorize" | "admin";
 
-export interface OAuthStateRow extends Model<InferAttributes<OAuthStateRow>, InferCreationAttributes<OAuthStateRow>> {
+interface OAuthStateRow extends Model<InferAttributes<OAuthStateRow>, InferCreationAttributes<OAuthStateRow>> {
   id: CreationOptional<number>;
   stateHash: string;
   /** Sealed PKCE verifier. */

@@ -19,6 +19,22 @@ export const MIGRATION_STATUSES = [
 ] as const;
 export type MigrationStatus = (typeof MIGRATION_STATUSES)[number];
 
+/** Why a refresh failed for good (issue 14's forensics), stored on the user and counted by class. */
+export const REFRESH_FAILURE_CLASSES = [
+  /** Another caller's pair was already stored. */
+  "lost_race",
+  /** A refresh may have rotated the pair without the answer being stored (crash, lost answer), and the pair was dead. */
+  "interrupted",
+  /** A revocation webhook was seen or the user disconnected. */
+  "revoked",
+  /** The refresh token was past the lifetime GitHub gave it. */
+  "refresh_token_expired",
+  /** GitHub no longer knows the App's grant for this account (installation, App or account gone). */
+  "installation_or_account_gone",
+  "unknown",
+] as const;
+export type RefreshFailureClass = (typeof REFRESH_FAILURE_CLASSES)[number];
+
 /**
  * The legacy OAuth App's shape, kept as the seed had it. `access_token` and `refresh_token` hold
  * sealed envelopes; only the token store opens them.
@@ -49,6 +65,15 @@ export interface UserRow extends Model<InferAttributes<UserRow>, InferCreationAt
   refreshFailureCount: CreationOptional<number>;
   nextRefreshAttemptAt: CreationOptional<Date | null>;
   lastRefreshError: CreationOptional<string | null>;
+  appTokenGeneration: CreationOptional<number>;
+  refreshIntentId: CreationOptional<string | null>;
+  refreshIntentInstance: CreationOptional<string | null>;
+  refreshIntentStartedAt: CreationOptional<Date | null>;
+  refreshIntentGeneration: CreationOptional<number | null>;
+  refreshLeaseUntil: CreationOptional<Date | null>;
+  refreshInDoubtSince: CreationOptional<Date | null>;
+  refreshFailureClass: CreationOptional<RefreshFailureClass | null>;
+  refreshFailedAt: CreationOptional<Date | null>;
   legacyTokenCheckedAt: CreationOptional<Date | null>;
   legacyTokenValid: CreationOptional<boolean | null>;
   batchClaimId: CreationOptional<number | null>;
@@ -78,6 +103,15 @@ export function defineUser(sequelize: Sequelize): ModelStatic<UserRow> {
       refreshFailureCount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       nextRefreshAttemptAt: { type: DataTypes.DATE },
       lastRefreshError: { type: DataTypes.TEXT },
+      appTokenGeneration: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
+      refreshIntentId: { type: DataTypes.UUID },
+      refreshIntentInstance: { type: DataTypes.TEXT },
+      refreshIntentStartedAt: { type: DataTypes.DATE },
+      refreshIntentGeneration: { type: DataTypes.BIGINT },
+      refreshLeaseUntil: { type: DataTypes.DATE },
+      refreshInDoubtSince: { type: DataTypes.DATE },
+      refreshFailureClass: { type: DataTypes.TEXT },
+      refreshFailedAt: { type: DataTypes.DATE },
       legacyTokenCheckedAt: { type: DataTypes.DATE },
       legacyTokenValid: { type: DataTypes.BOOLEAN },
       batchClaimId: { type: DataTypes.BIGINT },

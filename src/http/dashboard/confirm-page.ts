@@ -2,9 +2,8 @@
 // fields with confirm=yes (and the session's CSRF token) only when the maintainer ticks the box.
 import { html } from "hono/html";
 import { csrfField, layout, type Markup } from "../pages/layout.js";
-import { DASHBOARD_STYLESHEET_PATH } from "./dashboard-stylesheet.js";
 
-export interface ConfirmPageOptions {
+interface ConfirmPageOptions {
   title: string;
   /** What will happen, one sentence each. */
   consequences: string[];
@@ -17,7 +16,6 @@ export interface ConfirmPageOptions {
 export function confirmPage({ title, consequences, action, fields, submitLabel, csrfToken }: ConfirmPageOptions): Markup {
   return layout({
     title,
-    stylesheet: DASHBOARD_STYLESHEET_PATH,
     body: html`<section aria-labelledby="consequences-heading">
         <h2 id="consequences-heading">What will happen</h2>
         <ul id="consequences">${consequences.map((sentence) => html`<li>${sentence}</li>`)}</ul>

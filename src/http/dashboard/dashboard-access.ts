@@ -10,7 +10,7 @@ import { sessionOfForm } from "../pages/page-routes.js";
 /** Signing in for the dashboard returns to /admin (authorization.ts). */
 export const ADMIN_SIGN_IN_PATH = "/auth/login?purpose=admin";
 
-export interface DashboardAccessOptions {
+interface DashboardAccessOptions {
   sessions: SessionCookies;
   maintainers: MaintainerAccess;
 }

@@ -2,14 +2,13 @@
 // without `confirm=yes` is not acted on: it gets the confirmation page instead.
 import { z } from "zod";
 import { FLAG_NAMES } from "../../users/flags.js";
-import { githubLogin } from "../../users/github-login.js";
+import { batchSizeText, githubLogin, POSITIVE_ID_DIGITS } from "../../users/input-rules.js";
 
 export const USER_ACTIONS = [
   { name: "validate", label: "Validate the App token at GitHub" },
   { name: "rollback", label: "Roll back (serve the legacy token)" },
   { name: "reenable", label: "Re-enable a rolled-back user" },
 ] as const;
-export type UserActionName = (typeof USER_ACTIONS)[number]["name"];
 const USER_ACTION_NAMES = USER_ACTIONS.map((action) => action.name);
 
 const confirmation = z.literal("yes", { error: 'must be "yes"' }).optional();
@@ -21,13 +20,7 @@ const optionalText = z
   .transform((text) => (text ? text : undefined));
 
 export const batchForm = z.object({
-  size: z
-    .string()
-    .trim()
-    .regex(/^\d{0,5}$/, { error: "must be a whole number from 1 to 10000, or empty" })
-    .optional()
-    .transform((text) => (text ? Number(text) : undefined))
-    .pipe(z.number().int().min(1, { error: "must be at least 1" }).max(10_000, { error: "must be at most 10000" }).optional()),
+  size: batchSizeText,
   dry_run: z.literal("yes", { error: 'must be "yes" or absent' }).optional(),
   confirm: confirmation,
 });
@@ -50,7 +43,8 @@ export const noticeQuery = z.object({
   done: z.enum(["batch_started", "validated", "validation_failed", "rolled_back", "reenabled", "flag_changed", "readiness_scan_started", "guard_cleared"]),
   login: githubLogin.optional(),
   flag: z.enum(FLAG_NAMES).optional(),
-  batch: z.string().regex(/^\d{1,15}$/).optional(),
+  batch: z.string().regex(new RegExp(`^${POSITIVE_ID_DIGITS}$`)).optional(),
+  dry_run: z.literal("yes").optional(),
 });
 export type Notice = z.output<typeof noticeQuery>;
 

@@ -3,7 +3,9 @@
 // CSRF token; without confirm=yes it answers the confirmation page, with it it acts and redirects
 // back to /admin (post/redirect/get).
 import type { Context, Hono } from "hono";
+import { describeRoute } from "hono-openapi";
 import type { Logger } from "pino";
+import { z } from "zod";
 import type { MaintainerAccess } from "../../auth/maintainer-access.js";
 import type { SessionCookies } from "../../auth/session-cookies.js";
 import type { MigrationBatches } from "../../migration/batches.js";
@@ -16,17 +18,17 @@ import type { ReadinessScan } from "../../migration/readiness-scan.js";
 import type { MigrationRollback } from "../../migration/rollback.js";
 import type { RolloutGuard } from "../../migration/rollout-guard.js";
 import type { UserValidator } from "../../migration/validation.js";
-import { parseInput } from "../input.js";
+import { formBody, pageAnswer, redirectAnswer } from "../api-description.js";
+import { describedQuery, parseInput } from "../input.js";
 import { PageError } from "../pages/page-errors.js";
-import { createPageRoutes, sameOriginForms } from "../pages/page-routes.js";
+import { createPageRoutes, csrfForm, sameOriginForms } from "../pages/page-routes.js";
 import { confirmPage } from "./confirm-page.js";
 import { ADMIN_SIGN_IN_PATH, maintainerOfForm, maintainerOfPage, type SignedInMaintainer } from "./dashboard-access.js";
 import { dashboardErrorPages } from "./dashboard-error-pages.js";
 import { batchForm, confirmOnlyForm, flagForm, formFieldsToRepost, noticeQuery, userForm, type Notice } from "./dashboard-forms.js";
 import { dashboardPage } from "./dashboard-page.js";
-import { DASHBOARD_STYLESHEET, DASHBOARD_STYLESHEET_PATH } from "./dashboard-stylesheet.js";
 
-export interface DashboardRoutesOptions {
+interface DashboardRoutesOptions {
   figures: DashboardFigures;
   maintainers: MaintainerAccess;
   sessions: SessionCookies;
@@ -45,129 +47,158 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
   const routes = createPageRoutes({ paths: ["/admin", "/admin/*"], log, errorPages: [dashboardErrorPages] });
   const access = { sessions: options.sessions, maintainers: options.maintainers };
 
-  routes.get(DASHBOARD_STYLESHEET_PATH, (c) => {
-    c.header("Content-Type", "text/css; charset=utf-8");
-    c.header("Cache-Control", "public, max-age=3600");
-    return c.body(DASHBOARD_STYLESHEET);
-  });
-
-  routes.get("/admin", async (c) => {
-    const maintainer = await maintainerOfPage(c, access);
-    if (!maintainer) return c.redirect(ADMIN_SIGN_IN_PATH, 302);
-    const notice = noticeQuery.safeParse(c.req.query());
-    const [snapshot, summary, drops, guard] = await Promise.all([
-      figures.snapshot(),
-      readiness.report.summary(),
-      readiness.report.rateLimitDrops(),
-      readiness.guard.state(),
-    ]);
-    return c.html(
-      dashboardPage({ snapshot, maintainer, notice: notice.success ? noticeText(notice.data) : null, readiness: { summary, drops, guard } }),
-    );
-  });
-
-  routes.post("/admin/batches", sameOriginForms(baseUrl), async (c) => {
-    const form = await maintainerForm(c);
-    if (!form) return c.redirect(ADMIN_SIGN_IN_PATH, 303);
-    const input = parseInput(batchForm, form.body);
-    if (!input.confirm) {
-      const size = input.size ?? (await flags.read()).user_migration_batch_size;
+  routes.get(
+    "/admin",
+    describeRoute({
+      tags: ["dashboard"],
+      summary:
+        "The maintainers' dashboard: progress per status, batches, users needing attention, events, refresh and fallback " +
+        "figures, flags, readiness (accounts missing the App, users losing access, the scan, rate-limit drops, the rollout guard), " +
+        "installations. Reloads itself while a batch runs",
+      responses: {
+        200: pageAnswer("HTML"),
+        302: redirectAnswer(`Not signed in: to ${ADMIN_SIGN_IN_PATH}`),
+        403: pageAnswer("HTML: signed in, but the login is not in ADMIN_GITHUB_LOGINS"),
+      },
+    }),
+    describedQuery(noticeQuery.partial()),
+    async (c) => {
+      const maintainer = await maintainerOfPage(c, access);
+      if (!maintainer) return c.redirect(ADMIN_SIGN_IN_PATH, 302);
+      const notice = noticeQuery.safeParse(c.req.query());
+      const [snapshot, summary, drops, guard] = await Promise.all([
+        figures.snapshot(),
+        readiness.report.summary(),
+        readiness.report.rateLimitDrops(),
+        readiness.guard.state(),
+      ]);
       return c.html(
-        confirmPage({
-          title: input.dry_run ? "Confirm a dry run" : "Confirm a migration batch",
-          consequences: input.dry_run
-            ? [`Counts what a batch of up to ${size} users would do.`, "Changes no user and calls GitHub for nobody."]
-            : [
-                `Takes up to ${size} pending (or earlier failed) users.`,
-                "Validates the App token of those who have one; asks the others for consent (notification with a consent link).",
-                `Recorded in the audit trail as done by ${form.maintainer.login}.`,
-              ],
-          action: "/admin/batches",
-          fields: formFieldsToRepost(form.body),
-          submitLabel: input.dry_run ? "Start the dry run" : "Start the batch",
-          csrfToken: form.maintainer.csrfToken,
-        }),
+        dashboardPage({ snapshot, maintainer, notice: notice.success ? noticeText(notice.data) : null, readiness: { summary, drops, guard } }),
       );
-    }
-    const { batchId } = await batches.start({ size: input.size, dryRun: input.dry_run === "yes", actor: form.maintainer.login });
-    return c.redirect(`/admin?done=batch_started&batch=${batchId}`, 303);
-  });
+    },
+  );
 
-  routes.post("/admin/users", sameOriginForms(baseUrl), async (c) => {
-    const form = await maintainerForm(c);
-    if (!form) return c.redirect(ADMIN_SIGN_IN_PATH, 303);
-    const input = parseInput(userForm, form.body);
-    const githubId = await figures.githubIdOf(input.login);
-    if (githubId === null) {
-      throw new PageError(404, "user_not_found", "No such user", `No user with the GitHub login ${input.login} is known here.`, {
-        href: "/admin",
-        label: "Back to the dashboard",
-      });
-    }
-    if (!input.confirm) {
-      return c.html(
-        confirmPage({
-          title: `Confirm: ${USER_ACTION_TITLES[input.action]} ${input.login}`,
-          consequences: USER_ACTION_CONSEQUENCES[input.action],
-          action: "/admin/users",
-          fields: formFieldsToRepost(form.body),
-          submitLabel: `${USER_ACTION_TITLES[input.action]} ${input.login}`,
-          csrfToken: form.maintainer.csrfToken,
-        }),
-      );
-    }
-    const actor = form.maintainer.login;
-    const login = encodeURIComponent(input.login);
-    switch (input.action) {
-      case "validate": {
-        const { result } = await validator.validate(githubId, actor);
-        return c.redirect(`/admin?done=${result.ok ? "validated" : "validation_failed"}&login=${login}`, 303);
+  routes.post(
+    "/admin/batches",
+    describeDashboardAction("Start a migration batch (or a dry run)", batchForm, "batch_started"),
+    sameOriginForms(baseUrl),
+    async (c) => {
+      const form = await maintainerForm(c);
+      if (!form) return c.redirect(ADMIN_SIGN_IN_PATH, 303);
+      const input = parseInput(batchForm, form.body);
+      if (!input.confirm) {
+        const size = input.size ?? (await flags.read()).user_migration_batch_size;
+        return c.html(
+          confirmPage({
+            title: input.dry_run ? "Confirm a dry run" : "Confirm a migration batch",
+            consequences: input.dry_run
+              ? [`Counts what a batch of up to ${size} users would do.`, "Changes no user and calls GitHub for nobody."]
+              : [
+                  `Takes up to ${size} pending (or earlier failed) users.`,
+                  "Validates the App token of those who have one; asks the others for consent (notification with a consent link).",
+                  `Recorded in the audit trail as done by ${form.maintainer.login}.`,
+                ],
+            action: "/admin/batches",
+            fields: formFieldsToRepost(form.body),
+            submitLabel: input.dry_run ? "Start the dry run" : "Start the batch",
+            csrfToken: form.maintainer.csrfToken,
+          }),
+        );
       }
-      case "rollback":
-        await rollback.rollbackUser(githubId, { actor, reason: input.reason });
-        return c.redirect(`/admin?done=rolled_back&login=${login}`, 303);
-      case "reenable":
-        await rollback.reenableUser(githubId, { actor, reason: input.reason });
-        return c.redirect(`/admin?done=reenabled&login=${login}`, 303);
-    }
-  });
+      const { batchId } = await batches.start({ size: input.size, dryRun: input.dry_run === "yes", actor: form.maintainer.login });
+      return c.redirect(`/admin?done=batch_started&batch=${batchId}${input.dry_run === "yes" ? "&dry_run=yes" : ""}`, 303);
+    },
+  );
 
-  routes.post("/admin/flags", sameOriginForms(baseUrl), async (c) => {
-    const form = await maintainerForm(c);
-    if (!form) return c.redirect(ADMIN_SIGN_IN_PATH, 303);
-    const input = parseInput(flagForm, form.body);
-    // Parsed before confirming, so a value the flag refuses is reported before anyone confirms it.
-    const parsed = parseFlagText(input.name, input.value);
-    const value = parsed instanceof Date ? parsed.toISOString() : parsed;
-    const current = (await flags.list()).find((flag) => flag.name === input.name);
-    const overridesGuard =
-      input.name === "github_app_tokens_rollout_percent" && Number(value) > Number(current?.value) && (await readiness.guard.isTripped());
-    if (!input.confirm) {
-      const impact = await readiness.preview.preview(input.name, value);
-      return c.html(
-        confirmPage({
-          title: `Confirm: change ${input.name}`,
-          consequences: [
-            `${input.name} changes from ${JSON.stringify(current?.value)} to ${JSON.stringify(value)}.`,
-            ...flagImpactSentences(impact),
-            ...(overridesGuard ? ["The rollout guard is tripped: confirming overrides it for this raise, and the override is recorded."] : []),
-            "Every instance applies it at its next token resolution.",
-            `Recorded in the flag history as done by ${form.maintainer.login}.`,
-          ],
-          action: "/admin/flags",
-          fields: formFieldsToRepost(form.body),
-          submitLabel: `Change ${input.name}`,
-          csrfToken: form.maintainer.csrfToken,
-        }),
-      );
-    }
-    await flags.set({ name: input.name, value, actor: form.maintainer.login, override: overridesGuard });
-    return c.redirect(`/admin?done=flag_changed&flag=${input.name}`, 303);
-  });
+  routes.post(
+    "/admin/users",
+    describeDashboardAction("Validate, roll back or re-enable one user", userForm, "validated|validation_failed|rolled_back|reenabled"),
+    sameOriginForms(baseUrl),
+    async (c) => {
+      const form = await maintainerForm(c);
+      if (!form) return c.redirect(ADMIN_SIGN_IN_PATH, 303);
+      const input = parseInput(userForm, form.body);
+      const githubId = await figures.githubIdOf(input.login);
+      if (githubId === null) {
+        throw new PageError(404, "user_not_found", "No such user", `No user with the GitHub login ${input.login} is known here.`, {
+          href: "/admin",
+          label: "Back to the dashboard",
+        });
+      }
+      if (!input.confirm) {
+        return c.html(
+          confirmPage({
+            title: `Confirm: ${USER_ACTION_TITLES[input.action]} ${input.login}`,
+            consequences: USER_ACTION_CONSEQUENCES[input.action],
+            action: "/admin/users",
+            fields: formFieldsToRepost(form.body),
+            submitLabel: `${USER_ACTION_TITLES[input.action]} ${input.login}`,
+            csrfToken: form.maintainer.csrfToken,
+          }),
+        );
+      }
+      const actor = form.maintainer.login;
+      const login = encodeURIComponent(input.login);
+      switch (input.action) {
+        case "validate": {
+          const { result } = await validator.validate(githubId, actor);
+          return c.redirect(`/admin?done=${result.ok ? "validated" : "validation_failed"}&login=${login}`, 303);
+        }
+        case "rollback":
+          await rollback.rollbackUser(githubId, { actor, reason: input.reason });
+          return c.redirect(`/admin?done=rolled_back&login=${login}`, 303);
+        case "reenable":
+          await rollback.reenableUser(githubId, { actor, reason: input.reason });
+          return c.redirect(`/admin?done=reenabled&login=${login}`, 303);
+      }
+    },
+  );
+
+  routes.post(
+    "/admin/flags",
+    describeDashboardAction("Change a rollout flag (the confirmation page previews who it affects)", flagForm, "flag_changed"),
+    sameOriginForms(baseUrl),
+    async (c) => {
+      const form = await maintainerForm(c);
+      if (!form) return c.redirect(ADMIN_SIGN_IN_PATH, 303);
+      const input = parseInput(flagForm, form.body);
+      // Parsed before confirming, so a value the flag refuses is reported before anyone confirms it.
+      const parsed = parseFlagText(input.name, input.value);
+      const value = parsed instanceof Date ? parsed.toISOString() : parsed;
+      const current = (await flags.list()).find((flag) => flag.name === input.name);
+      const overridesGuard =
+        input.name === "github_app_tokens_rollout_percent" && Number(value) > Number(current?.value) && (await readiness.guard.isTripped());
+      if (!input.confirm) {
+        const impact = await readiness.preview.preview(input.name, value);
+        return c.html(
+          confirmPage({
+            title: `Confirm: change ${input.name}`,
+            consequences: [
+              `${input.name} changes from ${JSON.stringify(current?.value)} to ${JSON.stringify(value)}.`,
+              ...flagImpactSentences(impact),
+              ...(overridesGuard ? ["The rollout guard is tripped: confirming overrides it for this raise, and the override is recorded."] : []),
+              "Every instance applies it at its next token resolution.",
+              `Recorded in the flag history as done by ${form.maintainer.login}.`,
+            ],
+            action: "/admin/flags",
+            fields: formFieldsToRepost(form.body),
+            submitLabel: `Change ${input.name}`,
+            csrfToken: form.maintainer.csrfToken,
+          }),
+        );
+      }
+      await flags.set({ name: input.name, value, actor: form.maintainer.login, override: overridesGuard });
+      return c.redirect(`/admin?done=flag_changed&flag=${input.name}`, 303);
+    },
+  );
 
   /** An action with nothing to fill in: the confirmation page first, then `act` and back to /admin. */
-  function confirmOnlyAction(path: string, page: { title: string; consequences: (login: string) => string[]; submitLabel: string }, act: (login: string) => Promise<string>) {
-    routes.post(path, sameOriginForms(baseUrl), async (c) => {
+  function confirmOnlyAction(
+    path: string,
+    page: { summary: string; done: string; title: string; consequences: (login: string) => string[]; submitLabel: string },
+    act: (login: string) => Promise<string>,
+  ) {
+    routes.post(path, describeDashboardAction(page.summary, confirmOnlyForm, page.done), sameOriginForms(baseUrl), async (c) => {
       const form = await maintainerForm(c);
       if (!form) return c.redirect(ADMIN_SIGN_IN_PATH, 303);
       if (!parseInput(confirmOnlyForm, form.body).confirm) {
@@ -181,6 +212,8 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
   confirmOnlyAction(
     "/admin/readiness",
     {
+      summary: "Start a readiness scan of every user not checked in the last day",
+      done: "readiness_scan_started",
       title: "Confirm a readiness scan",
       consequences: () => [
         "Lists, with each user's legacy token, the repositories it reads (GET /user/repos), for every user not checked in the last day.",
@@ -204,6 +237,8 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
   confirmOnlyAction(
     "/admin/rollout-guard/clear",
     {
+      summary: "Clear the tripped rollout guard (paused batches resume)",
+      done: "guard_cleared",
       title: "Confirm: clear the rollout guard",
       consequences: (login) => ["Paused batches resume within seconds.", "Raising the rollout percent is allowed again.", `Recorded as cleared by ${login}.`],
       submitLabel: "Clear the guard",
@@ -221,6 +256,23 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
   }
 
   return routes;
+}
+
+/** A dashboard action: a form that answers its confirmation page first, and acts only with confirm=yes. */
+function describeDashboardAction(summary: string, form: z.ZodObject, done: string) {
+  return describeRoute({
+    tags: ["dashboard"],
+    summary,
+    requestBody: formBody(form.extend(csrfForm.shape)),
+    responses: {
+      200: pageAnswer("HTML: the confirmation page (no confirm=yes); nothing was done"),
+      303: redirectAnswer(`Done: back to /admin?done=${done} (post/redirect/get); to the maintainers' sign-in when not signed in`),
+      400: pageAnswer("HTML: a field is invalid (the page says which and why)"),
+      403: pageAnswer("HTML: a cross-site form, a wrong CSRF token, or not a maintainer"),
+      404: pageAnswer("HTML: no user with that login"),
+      409: pageAnswer("HTML: refused by the status machine (e.g. already rolled back)"),
+    },
+  });
 }
 
 const USER_ACTION_TITLES = { validate: "Validate", rollback: "Roll back", reenable: "Re-enable" } as const;
@@ -241,7 +293,9 @@ function noticeText(notice: Notice): string {
   const login = notice.login ?? "The user";
   switch (notice.done) {
     case "batch_started":
-      return `Batch #${notice.batch ?? "?"} started. Its progress shows below.`;
+      return notice.dry_run
+        ? `Dry run #${notice.batch ?? "?"} started: it counts what a batch would do and changes nothing. Its counts show below.`
+        : `Batch #${notice.batch ?? "?"} started. Its progress shows below.`;
     case "validated":
       return `${login}'s App token was validated at GitHub.`;
     case "validation_failed":

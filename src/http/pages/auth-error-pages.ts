@@ -101,7 +101,13 @@ export const authErrorPages: PageErrorTranslator = (error) => {
     return new PageError(400, "missing_code", "This sign-in cannot be completed", "GitHub sent you back without an authorization code.", START_AGAIN);
   }
   if (error instanceof SignInUnavailableError) {
-    return new PageError(503, "sign_in_unavailable", "Signing in is not available", "This site has no GitHub App credentials configured yet.");
+    return new PageError(
+      503,
+      "sign_in_unavailable",
+      "Signing in is not available yet",
+      "This site cannot sign anyone in with GitHub until its operators configure the GitHub App's OAuth client " +
+        "(GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET, from the App's settings page on GitHub) and restart it. Nothing was changed.",
+    );
   }
   if (error instanceof TransientGitHubError) {
     return new PageError(503, "github_unavailable", "GitHub did not answer", "We could not reach GitHub just now. Please try again in a minute.", START_AGAIN);

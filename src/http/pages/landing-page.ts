@@ -8,7 +8,7 @@ export function landingPage({ signedIn }: { signedIn: boolean }): Markup {
     body: html`<p>This application is moving to a GitHub App. Authorize it once, and it acts with the
         permissions you and your organization's installation both allow, with tokens that expire on their own.</p>
       ${signedIn
-        ? html`<p><a href="/me">See your account</a></p>`
-        : html`<p><a href="/auth/login">Connect GitHub</a></p>`}`,
+        ? html`<p><a class="call-to-action" href="/me">See your account</a></p>`
+        : html`<p><a class="call-to-action" href="/auth/login">Connect GitHub</a></p>`}`,
   });
 }

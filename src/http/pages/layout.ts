@@ -1,33 +1,35 @@
-// The one HTML shell of the user pages: plain semantic markup, no scripts and no inline styles
-// (the root CSP allows neither), readable by any browser and screen reader.
+// The one HTML shell of every page the app serves: plain semantic markup and the one stylesheet,
+// no scripts and no inline styles (the root CSP allows neither), readable by any browser and
+// screen reader.
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
+import { STYLESHEET_HREF } from "./stylesheet.js";
 
 /** Every interpolated string is escaped by hono's `html`; nested `html` fragments are not re-escaped. */
 export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-export interface LayoutOptions {
+interface LayoutOptions {
   title: string;
   body: Markup;
-  /** A same-origin stylesheet path (the CSP's default-src 'self' allows it; inline styles it would not). */
-  stylesheet?: string;
+  /** "wide" for pages of tables (the dashboard); text pages keep a readable line length. */
+  width?: "narrow" | "wide";
   /** Reload the page after this many seconds (while something it shows is still changing), without any script. */
   refreshSeconds?: number;
 }
 
-export function layout({ title, body, stylesheet, refreshSeconds }: LayoutOptions): Markup {
+export function layout({ title, body, width = "narrow", refreshSeconds }: LayoutOptions): Markup {
   return html`<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>${title}</title>${stylesheet ? html`
-    <link rel="stylesheet" href="${stylesheet}">` : ""}${refreshSeconds ? html`
+    <title>${title}</title>
+    <link rel="stylesheet" href="${STYLESHEET_HREF}">${refreshSeconds ? html`
     <meta http-equiv="refresh" content="${refreshSeconds}">` : ""}
   </head>
   <body>
     <header><p><a href="/">GitHub App user tokens</a></p></header>
-    <main>
+    <main class="${width}">
       <h1>${title}</h1>
       ${body}
     </main>

@@ -2,6 +2,7 @@
 // buttons to re-authorize, disconnect and sign out.
 import { html } from "hono/html";
 import type { AccountOverview, TokenInUse } from "../../auth/account-overview.js";
+import type { FallbackReason } from "../../tokens/resolution.js";
 import { layout, postButton, timestamp, type Markup } from "./layout.js";
 
 export function mePage({ account, csrfToken, notice }: { account: AccountOverview; csrfToken: string; notice: string | null }): Markup {
@@ -38,13 +39,22 @@ function describeTokenInUse(token: TokenInUse): string {
     case "github_app_user":
       return `The application uses your GitHub App user token, which ${expiry(token.expiresAt)}.`;
     case "oauth":
-      return `The application still uses your legacy OAuth token, which ${expiry(token.expiresAt)}.`;
+      return `The application still uses your legacy OAuth token, which ${expiry(token.expiresAt)}. ${FALLBACK_EXPLANATIONS[token.fallbackReason]}`;
     case "reauth_required":
       return "The application has no usable token for you: re-authorize the GitHub App below.";
     case "unavailable":
       return `GitHub could not renew your token just now; the application will retry in about ${token.retryAfterSeconds} seconds.`;
   }
 }
+
+/** The token API's fallback_reason, in the user's words. */
+const FALLBACK_EXPLANATIONS: Record<FallbackReason, string> = {
+  app_tokens_disabled: "The move to GitHub App tokens is paused for everyone just now; your GitHub App token, if you have one, stays stored and will be used when it resumes.",
+  not_in_rollout: "The move to GitHub App tokens is being rolled out in stages and has not reached your account yet; your GitHub App token, if you have one, will be used as soon as it does.",
+  rolled_back: "A maintainer switched your account back to the legacy token for now; your GitHub App token stays stored.",
+  no_app_token: "You have not authorized the GitHub App yet: re-authorize below to move to a GitHub App token.",
+  app_token_unavailable: "Your GitHub App token could not be renewed just now, so the legacy token stands in; it will be retried.",
+};
 
 function installationsList(account: AccountOverview): Markup | string {
   if (account.installations === null) {

@@ -31,7 +31,8 @@ export function createPageErrorResponder(translators: PageErrorTranslator[], log
     const page = toPage(translators, error);
     c.header("Cache-Control", "no-store");
     if (page) {
-      log.warn(
+      // The visitor's mistake or a passing outage, already answered with a page: not the maintainer's concern.
+      log[page.status >= 500 && page.status !== 503 ? "warn" : "info"](
         { event: "page.error", error_code: page.code, status: page.status, method: c.req.method, path: c.req.path, cause: describe(error) },
         page.title,
       );

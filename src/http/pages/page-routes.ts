@@ -4,6 +4,7 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
+import { z } from "zod";
 import type { Session, SessionCookies } from "../../auth/session-cookies.js";
 import { authErrorPages } from "./auth-error-pages.js";
 import { createPageErrorResponder, PageError, type PageErrorTranslator } from "./page-errors.js";
@@ -33,6 +34,9 @@ export function createPageRoutes({
   routes.onError(createPageErrorResponder([...errorPages, authErrorPages], log));
   return routes;
 }
+
+/** The field every form of ours carries: the session's CSRF token. */
+export const csrfForm = z.object({ csrf_token: z.string().meta({ description: "The session's CSRF token (a hidden field of the page)" }) });
 
 /** Refuses form posts whose Origin (or Sec-Fetch-Site) is not ours, as a page instead of hono's bare 403. */
 export function sameOriginForms(baseUrl: string): MiddlewareHandler {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { GitHubSimulator } from "../../../simulator/index.js";
-import { startTestSimulator } from "../../simulator/simulator-fixture.js";
+import { startTestSimulator } from "../../support/simulator-fixture.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { migrationEnv } from "../migration/migration-fixture.js";
+import { migrationEnv } from "../../support/migration-fixture.js";
 
 describe("the admin API", () => {
   let database: TestDatabase;

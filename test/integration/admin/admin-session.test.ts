@@ -1,8 +1,8 @@
 // The admin API for a maintainer signed in through GitHub (DESIGN: "ADMIN_API_TOKEN, or a signed
 // session of a login in ADMIN_GITHUB_LOGINS"), next to the admin key.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import type { Browser, SignInWorld } from "../auth/sign-in-fixture.js";
-import { MAINTAINER, signedInBrowser, startDashboardWorld } from "../dashboard/dashboard-fixture.js";
+import type { Browser, SignInWorld } from "../../support/sign-in-fixture.js";
+import { MAINTAINER, signedInBrowser, startDashboardWorld } from "../../support/dashboard-fixture.js";
 
 let world: SignInWorld;
 let maintainer: Browser;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { seedUser } from "../tokens/vault-fixture.js";
-import { Browser, csrfTokenIn, locationOf, signIn, startSignInWorld, type SignInWorld } from "./sign-in-fixture.js";
+import { seedUser } from "../../support/vault-fixture.js";
+import { Browser, csrfTokenIn, locationOf, signIn, startSignInWorld, type SignInWorld } from "../../support/sign-in-fixture.js";
 
 let world: SignInWorld;
 
@@ -28,7 +28,7 @@ describe("GET / and GET /me", () => {
     const response = await new Browser(world.app.url).get("/");
     const html = await response.text();
     expect(response.status).toBe(200);
-    expect(html).toContain('<a href="/auth/login">Connect GitHub</a>');
+    expect(html).toContain('<a class="call-to-action" href="/auth/login">Connect GitHub</a>');
     expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
   });
 
@@ -54,9 +54,24 @@ describe("GET / and GET /me", () => {
 
     const html = await (await browser.get("/me")).text();
     expect(html).toContain("The application still uses your legacy OAuth token");
+    expect(html).toContain("You have not authorized the GitHub App yet");
     expect(html).toMatch(/id="app-token">none</);
     expect(html).toMatch(/id="legacy-token">present</);
     expect(html).toContain("Only a GitHub App user token can list them.");
+  });
+
+  it("explains to a migrated user outside the rollout why the legacy token is still the one in use", async () => {
+    const seeded = await seedUser(world.app.services, world.simulator, { legacy: true });
+    const browser = new Browser(world.app.url);
+    await signIn(browser, { login: seeded.login });
+    await world.app.services.flags.set({ name: "github_app_tokens_rollout_percent", value: 0, actor: "test" });
+    try {
+      const html = await (await browser.get("/me")).text();
+      expect(html).toContain("The application still uses your legacy OAuth token");
+      expect(html).toContain("rolled out in stages and has not reached your account yet");
+    } finally {
+      await world.app.services.flags.set({ name: "github_app_tokens_rollout_percent", value: 100, actor: "test" });
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { seedUser } from "../tokens/vault-fixture.js";
-import { Browser, chooseAtGitHub, locationOf, signIn, snapshotTables, startSignInWorld, type SignInWorld } from "./sign-in-fixture.js";
+import { seedUser } from "../../support/vault-fixture.js";
+import { Browser, chooseAtGitHub, locationOf, signIn, snapshotTables, startSignInWorld, type SignInWorld } from "../../support/sign-in-fixture.js";
 
 let world: SignInWorld;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { transitionUser } from "../../../src/users/status-machine.js";
-import { seedUser } from "../tokens/vault-fixture.js";
-import { Browser, chooseAtGitHub, locationOf, signIn, snapshotTables, startSignInWorld, type SignInWorld } from "./sign-in-fixture.js";
+import { seedUser } from "../../support/vault-fixture.js";
+import { Browser, chooseAtGitHub, locationOf, signIn, snapshotTables, startSignInWorld, type SignInWorld } from "../../support/sign-in-fixture.js";
 
 let world: SignInWorld;
 

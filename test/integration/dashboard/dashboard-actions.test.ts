@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { Browser, csrfTokenIn, locationOf, signIn, snapshotTables, type SignInWorld } from "../auth/sign-in-fixture.js";
-import { MAINTAINER, seedUserWithStatus, signedInBrowser, startDashboardWorld } from "./dashboard-fixture.js";
+import { Browser, csrfTokenIn, locationOf, signIn, snapshotTables, type SignInWorld } from "../../support/sign-in-fixture.js";
+import { MAINTAINER, signedInBrowser, startDashboardWorld } from "../../support/dashboard-fixture.js";
+import { seedUser } from "../../support/vault-fixture.js";
 
 let world: SignInWorld;
 let maintainer: Browser;
@@ -114,7 +115,7 @@ describe("the dashboard's actions", () => {
 
   it("starts a batch when confirmed, records the maintainer as its requester, and redirects back (PRG)", async () => {
     const { services } = world.app;
-    const waiting = await seedUserWithStatus(world, "pending", { app: false });
+    const waiting = await seedUser(world.app.services, world.simulator, { legacy: true, app: false, walkTo: "pending" });
     const response = await maintainer.post("/admin/batches", { size: "5", confirm: "yes", csrf_token: csrfToken });
     expect(response.status).toBe(303);
     const location = locationOf(response);
@@ -131,7 +132,7 @@ describe("the dashboard's actions", () => {
   });
 
   it("runs a dry run that changes no user", async () => {
-    const pending = await seedUserWithStatus(world, "pending", { app: false });
+    const pending = await seedUser(world.app.services, world.simulator, { legacy: true, app: false, walkTo: "pending" });
     const response = await maintainer.post("/admin/batches", { dry_run: "yes", confirm: "yes", csrf_token: csrfToken });
     expect(response.status).toBe(303);
     await world.app.services.migrationBatches.whenIdle();
@@ -143,7 +144,7 @@ describe("the dashboard's actions", () => {
   });
 
   it("validates a user at GitHub when confirmed", async () => {
-    const failed = await seedUserWithStatus(world, "failed");
+    const failed = await seedUser(world.app.services, world.simulator, { legacy: true, walkTo: "failed" });
     const response = await maintainer.post("/admin/users", { login: failed.login, action: "validate", confirm: "yes", csrf_token: csrfToken });
     expect(locationOf(response)).toBe(`/admin?done=validated&login=${failed.login}`);
     await failed.user.reload();
@@ -153,7 +154,7 @@ describe("the dashboard's actions", () => {
   });
 
   it("rolls a user back and re-enables them when confirmed, each recorded with the maintainer and reason", async () => {
-    const migrated = await seedUserWithStatus(world, "migrated");
+    const migrated = await seedUser(world.app.services, world.simulator, { legacy: true, walkTo: "migrated" });
     const rollback = await maintainer.post("/admin/users", {
       login: migrated.login.toUpperCase(), // logins are case-insensitive
       action: "rollback",

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import type { SignInWorld } from "../auth/sign-in-fixture.js";
-import { MAINTAINER, seedUserWithStatus, signedInBrowser, startDashboardWorld } from "./dashboard-fixture.js";
+import { csrfTokenIn, type SignInWorld } from "../../support/sign-in-fixture.js";
+import { MAINTAINER, signedInBrowser, startDashboardWorld } from "../../support/dashboard-fixture.js";
+import { seedUser } from "../../support/vault-fixture.js";
 
 let world: SignInWorld;
 
@@ -26,15 +27,15 @@ describe("the dashboard over a seeded database", () => {
   it("shows progress per status, users needing attention with their last event, events, flags, installations and figures", async () => {
     const { services } = world.app;
     const browser = await signedInBrowser(world, MAINTAINER); // the maintainer is a migrated user too
-    await seedUserWithStatus(world, "migrated");
-    const retrying = await seedUserWithStatus(world, "migrated");
+    await seedUser(world.app.services, world.simulator, { legacy: true, walkTo: "migrated" });
+    const retrying = await seedUser(world.app.services, world.simulator, { legacy: true, walkTo: "migrated" });
     await retrying.user.update({ refreshFailureCount: 2, lastRefreshError: "GitHub answered 502", nextRefreshAttemptAt: new Date(Date.now() + 60_000) });
-    const waiting = await seedUserWithStatus(world, "consent_required", { app: false });
-    const expired = await seedUserWithStatus(world, "reauth_required");
-    const revoked = await seedUserWithStatus(world, "revoked");
-    const failed = await seedUserWithStatus(world, "failed");
-    const rolledBack = await seedUserWithStatus(world, "rolled_back");
-    await seedUserWithStatus(world, "pending", { app: false });
+    const waiting = await seedUser(world.app.services, world.simulator, { legacy: true, app: false, walkTo: "consent_required" });
+    const expired = await seedUser(world.app.services, world.simulator, { legacy: true, walkTo: "reauth_required" });
+    const revoked = await seedUser(world.app.services, world.simulator, { legacy: true, walkTo: "revoked" });
+    const failed = await seedUser(world.app.services, world.simulator, { legacy: true, walkTo: "failed" });
+    const rolledBack = await seedUser(world.app.services, world.simulator, { legacy: true, walkTo: "rolled_back" });
+    await seedUser(world.app.services, world.simulator, { legacy: true, app: false, walkTo: "pending" });
     await services.flags.set({ name: "github_app_tokens_rollout_percent", value: 25, actor: "octo-lead" });
     await services.models.Installation.create({
       id: 4242,
@@ -57,15 +58,15 @@ describe("the dashboard over a seeded database", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(response.headers.get("content-security-policy")).toContain("default-src 'self'");
-    expect(html).toContain('<link rel="stylesheet" href="/assets/dashboard.css">');
+    expect(html).toMatch(/<link rel="stylesheet" href="\/assets\/app\.css\?v=[0-9a-f]{12}">/);
     expect(html).not.toContain("<script");
     expect(html).not.toContain('http-equiv="refresh"'); // no batch is running
     expect(html).toContain(`Signed in as <strong id="maintainer">${MAINTAINER}</strong>`);
 
     expect(html).toContain('<strong id="percent-migrated">33.3%</strong> of 9 users migrated');
-    expect(rowOf(html, 'data-status="migrated"')).toMatch(/<td class="number">3<\/td>[\s\S]*<progress class="status-migrated" max="9" value="3" aria-label="migrated: 33.3%">/);
+    expect(rowOf(html, 'data-status="migrated"')).toMatch(/<td data-label="Users" class="number">3<\/td>[\s\S]*<progress class="status-migrated" max="9" value="3" aria-label="migrated: 33.3%">/);
     for (const status of ["pending", "consent_required", "reauth_required", "revoked", "failed", "rolled_back"]) {
-      expect(rowOf(html, `data-status="${status}"`)).toContain('<td class="number">1</td>');
+      expect(rowOf(html, `data-status="${status}"`)).toContain('<td data-label="Users" class="number">1</td>');
     }
 
     const attention = sectionOf(html, "attention-heading");
@@ -73,7 +74,7 @@ describe("the dashboard over a seeded database", () => {
     expect(attention).not.toContain(`data-login="${rolledBack.login}"`);
     expect(rowOf(attention, `data-login="${expired.login}"`)).toContain("refresh failed: bad_refresh_token <span class=\"muted\">— system,");
     expect(rowOf(attention, `data-login="${waiting.login}"`)).toContain("no GitHub App token; consent link issued");
-    expect(rowOf(attention, `data-login="${failed.login}"`)).toMatch(/<td>failed<\/td>/);
+    expect(rowOf(attention, `data-login="${failed.login}"`)).toMatch(/<td data-label="Status">failed<\/td>/);
 
     const events = sectionOf(html, "events-heading");
     expect(events).toContain(`<th scope="row">${rolledBack.login}</th>`);
@@ -90,14 +91,14 @@ describe("the dashboard over a seeded database", () => {
     const flags = sectionOf(html, "flags-heading");
     expect(rowOf(flags, 'data-flag="github_app_tokens_rollout_percent"')).toMatch(/<code>25<\/code>[\s\S]*set by octo-lead/);
     expect(rowOf(flags, 'data-flag="github_app_tokens_enabled"')).toContain("environment default");
-    expect(flags).toMatch(/<th scope="row"><code>github_app_tokens_rollout_percent<\/code><\/th>\s*<td><code>100<\/code><\/td>\s*<td><code>25<\/code><\/td>\s*<td>octo-lead<\/td>/);
+    expect(flags).toMatch(/<th scope="row"><code>github_app_tokens_rollout_percent<\/code><\/th>\s*<td data-label="From"><code>100<\/code><\/td>\s*<td data-label="To"><code>25<\/code><\/td>\s*<td data-label="By">octo-lead<\/td>/);
 
     const installations = sectionOf(html, "installations-heading");
     expect(installations).toContain("acme-&lt;org&gt; <span class=\"muted\">(installation 4242)</span>"); // escaped
-    expect(installations).toContain("<td>active</td>");
+    expect(installations).toContain('<td data-label="State">active</td>');
 
     const batches = sectionOf(html, "batches-heading");
-    expect(batches).toMatch(/<td class="state-finished">finished<\/td>/);
+    expect(batches).toMatch(/<td data-label="State" class="state-finished">finished<\/td>/);
     expect(batches).toContain("4 users</progress>");
     expect(batches).toContain("migrated: 3, consent required: 1");
   });
@@ -112,9 +113,21 @@ describe("the dashboard over a seeded database", () => {
     await running.update({ state: "finished", finishedAt: new Date() });
     expect(await (await browser.get("/admin")).text()).not.toContain('http-equiv="refresh"');
 
-    const css = await fetch(`${world.app.url}/assets/dashboard.css`);
+    const css = await fetch(`${world.app.url}/assets/app.css`);
     expect(css.status).toBe(200);
     expect(css.headers.get("content-type")).toBe("text/css; charset=utf-8");
-    expect(await css.text()).toContain(":focus-visible");
+    const stylesheet = await css.text();
+    expect(stylesheet).toContain(":focus-visible");
+    expect(stylesheet).toContain("prefers-color-scheme: dark");
+  });
+
+  it("links the same stylesheet from every page a user or maintainer sees", async () => {
+    const browser = await signedInBrowser(world, MAINTAINER);
+    const stylesheetLink = /<link rel="stylesheet" href="\/assets\/app\.css\?v=[0-9a-f]{12}">/;
+    for (const path of ["/", "/me", "/admin", "/auth/callback?state=forged&code=x"]) {
+      expect(await (await browser.get(path)).text()).toMatch(stylesheetLink);
+    }
+    const confirm = await browser.post("/admin/batches", { size: "5", csrf_token: csrfTokenIn(await (await browser.get("/admin")).text()) });
+    expect(await confirm.text()).toMatch(stylesheetLink);
   });
 });

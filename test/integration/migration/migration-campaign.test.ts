@@ -9,10 +9,11 @@ import type { GitHubSimulator } from "../../../simulator/index.js";
 import { CleanupRefusedError } from "../../../src/migration/errors.js";
 import type { Services } from "../../../src/services.js";
 import { rolloutBucket } from "../../../src/users/rollout-policy.js";
-import { startTestSimulator, TEST_APP } from "../../simulator/simulator-fixture.js";
+import { startTestSimulator, TEST_APP } from "../../support/simulator-fixture.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { encryptionKey } from "../tokens/vault-fixture.js";
-import { migrationServices } from "./migration-fixture.js";
+import { legacyAccessToken } from "../../support/legacy-tokens.js";
+import { encryptionKey } from "../../support/vault-fixture.js";
+import { migrationServices } from "../../support/migration-fixture.js";
 
 const USERS = 1_000;
 const WITH_APP_TOKEN = 100;
@@ -54,27 +55,31 @@ describe("a migration campaign against the GitHub simulator", () => {
       const login = `legacy-user-${index}`;
       const { id } = simulator.addUser({ login });
       // A few legacy tokens GitHub no longer knows: the batch must find them dead.
-      const legacyToken = index < DEAD_LEGACY ? `gho_dead${index}${"x".repeat(28)}` : simulator.issueTokens(login, "legacy").accessToken;
+      const legacyToken = index < DEAD_LEGACY ? `gho_${`dead${index}`.padEnd(36, "x")}` : simulator.issueTokens(login, "legacy").accessToken;
       const appToken = index >= USERS - WITH_APP_TOKEN ? simulator.issueTokens(login, "app").accessToken : null;
       seeded.push({ githubId: id, login, legacyToken, appToken });
       lines.push(JSON.stringify({ github_id: id, login, access_token: legacyToken, provider_info: { scope: "repo", token_type: "bearer" } }));
-      if (index === 10) lines.push(`{"github_id": "seven", "login": "x", "access_token": "gho_1"}`);
-      if (index === 20) lines.push(`{"github_id": 5, "login": "ok", "access_token": "gho_1", "surprise": true}`);
+      if (index === 10) lines.push(`{"github_id": "seven", "login": "x", "access_token": "${legacyAccessToken("seven")}"}`);
+      if (index === 20) lines.push(`{"github_id": 5, "login": "ok", "access_token": "${legacyAccessToken(5)}", "surprise": true}`);
     }
     const file = path.join(mkdtempSync(path.join(tmpdir(), "legacy-import-")), "users.jsonl");
     writeFileSync(file, `${lines.join("\n")}\nnot json\n`);
 
     const progress: number[] = [];
-    const first = await instanceA.legacyImporter.importJsonLinesFile(file, { onProgress: (p) => progress.push(p.read) });
-    expect(first).toMatchObject({ read: USERS + 3, created: USERS, updated: 0, rejected: 3 });
+    const refused = await instanceA.legacyImporter.importJsonLinesFile(file);
+    expect(refused).toMatchObject({ read: USERS + 3, created: 0, updated: 0, rejected: 3, written: false });
+    expect(await database.models.User.count()).toBe(0);
+
+    const first = await instanceA.legacyImporter.importJsonLinesFile(file, { onProgress: (p) => progress.push(p.read), skipInvalid: true });
+    expect(first).toMatchObject({ read: USERS + 3, created: USERS, updated: 0, rejected: 3, written: true, skipped_invalid: true });
     expect(first.rejections).toEqual([
-      { line: 12, reason: expect.stringContaining("github_id") },
-      { line: 23, reason: 'unknown field "surprise"' },
+      { line: 12, field: "github_id", reason: expect.stringContaining("github_id") },
+      { line: 23, field: "surprise", reason: 'unknown field "surprise"' },
       { line: USERS + 3, reason: "not valid JSON" },
     ]);
     expect(progress.length).toBeGreaterThan(1);
 
-    const again = await instanceB.legacyImporter.importJsonLinesFile(file);
+    const again = await instanceB.legacyImporter.importJsonLinesFile(file, { skipInvalid: true });
     expect(again).toMatchObject({ created: 0, updated: USERS, rejected: 3 });
     expect(await database.models.User.count()).toBe(USERS);
 
@@ -94,7 +99,7 @@ describe("a migration campaign against the GitHub simulator", () => {
         ),
       );
     }
-  });
+  }, 120_000);
 
   it("reports a dry run without changing anyone", async () => {
     const batch = await instanceA.migrationBatches.run({ size: 300, dryRun: true, actor: "octo-maintainer" });
@@ -212,8 +217,9 @@ describe("a migration campaign against the GitHub simulator", () => {
     expect(simulator.counters.calls("delete_grant")).toBe(0);
 
     const done = await cleanup(false);
-    expect(done.cleaned).toEqual(preview.cleaned);
-    expect(done.failed_count).toBe(0);
+    expect(done.cleaned).toEqual(preview.cleaned.map((entry) => ({ ...entry, outcome: "revoked" })));
+    expect(preview.cleaned.every((entry) => entry.outcome === "would_revoke")).toBe(true);
+    expect(done).toMatchObject({ failed_count: 0, revoked_count: WITH_APP_TOKEN - 1, already_dead_count: 0, stopped: null });
     expect(simulator.counters.calls("delete_grant")).toBe(WITH_APP_TOKEN - 1);
     const cleanedIds = new Set(done.cleaned.map((entry) => entry.github_id));
     for (const user of seeded.filter((candidate) => candidate.legacyToken.startsWith("gho_") && !candidate.legacyToken.startsWith("gho_dead"))) {

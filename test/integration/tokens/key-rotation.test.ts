@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { startTestApp, type TestApp } from "../../support/app.js";
-import { encryptionKey, fetchToken, seedUser, simulatorEnv, startVaultWorld, vaultServices, type SeededUser, type VaultWorld } from "./vault-fixture.js";
+import { encryptionKey, fetchToken, seedUser, simulatorEnv, startVaultWorld, vaultServices, type SeededUser, type VaultWorld } from "../../support/vault-fixture.js";
 
 let world: VaultWorld;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { QueryTypes } from "sequelize";
 import { SealedValueError } from "../../../src/tokens/sealing.js";
-import { encryptionKey, seedUser, startVaultWorld, vaultServices, type VaultWorld } from "./vault-fixture.js";
+import { encryptionKey, seedUser, startVaultWorld, vaultServices, type VaultWorld } from "../../support/vault-fixture.js";
 
 let world: VaultWorld;
 

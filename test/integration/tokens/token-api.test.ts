@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/glo
 import type { GitHubSimulator } from "../../../simulator/index.js";
 import type { TestApp } from "../../support/app.js";
 import type { TestDatabase } from "../../support/database.js";
-import { fetchToken, seedUser, startVaultWorld, type VaultWorld } from "./vault-fixture.js";
+import { fetchToken, seedUser, startVaultWorld, type VaultWorld } from "../../support/vault-fixture.js";
 
 let world: VaultWorld;
 let database: TestDatabase;
@@ -68,11 +68,42 @@ describe("GET /api/v1/users/{github_id}/token", () => {
     const flag = await app.services.models.FeatureFlag.create({ name: "github_app_tokens_enabled", value: false, updatedBy: "test" });
     try {
       const fallback = await fetchToken(app, seeded.githubId);
-      expect(fallback.body).toEqual({ token: seeded.legacy!.accessToken, type: "oauth", expires_at: null, login: seeded.login });
+      expect(fallback.body).toEqual({
+        token: seeded.legacy!.accessToken,
+        type: "oauth",
+        fallback_reason: "app_tokens_disabled",
+        expires_at: null,
+        login: seeded.login,
+      });
     } finally {
       await flag.destroy();
     }
     expect((await fetchToken(app, seeded.githubId)).body.type).toBe("github_app_user");
+  });
+
+  it("says why it serves the legacy token: outside the rollout, rolled back, no App token, App token unavailable", async () => {
+    const reasonFor = async (githubId: number) => {
+      const answer = await fetchToken(app, githubId);
+      expect(answer.body.type).toBe("oauth");
+      return answer.body.fallback_reason;
+    };
+    const outside = await seedUser(app.services, simulator, { legacy: true });
+    const percent = await app.services.models.FeatureFlag.create({ name: "github_app_tokens_rollout_percent", value: 0, updatedBy: "test" });
+    try {
+      expect(await reasonFor(outside.githubId)).toBe("not_in_rollout");
+    } finally {
+      await percent.destroy();
+    }
+    const rolledBack = await seedUser(app.services, simulator, { legacy: true });
+    await app.services.migrationRollback.rollbackUser(rolledBack.githubId, { actor: "test" });
+    expect(await reasonFor(rolledBack.githubId)).toBe("rolled_back");
+    const withoutAppToken = await seedUser(app.services, simulator, { app: false, legacy: true });
+    expect(await reasonFor(withoutAppToken.githubId)).toBe("no_app_token");
+    const unavailable = await seedUser(app.services, simulator, { legacy: true, expired: true });
+    simulator.injectFault("refresh", { status: 500 });
+    expect(await reasonFor(unavailable.githubId)).toBe("app_token_unavailable");
+    // An App token answer carries no reason.
+    expect((await fetchToken(app, (await seedUser(app.services, simulator)).githubId)).body).not.toHaveProperty("fallback_reason");
   });
 
   it("serves the App token to a user who has no legacy token, whatever the flags say", async () => {

@@ -5,7 +5,8 @@ import { startTestApp, type TestApp } from "../../support/app.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 import { webhookExamples } from "../../support/webhook-examples.js";
 import { sendWebhook } from "../../support/webhooks.js";
-import { resetWebhookState, seedUserWithTokens, storedDelivery, storedInstallation } from "./webhook-fixture.js";
+import { resetWebhookState, storedDelivery, storedInstallation } from "../../support/webhook-fixture.js";
+import { seedUser } from "../../support/vault-fixture.js";
 
 type Payload = Record<string, unknown> & { installation: Record<string, unknown> & { id: number } };
 
@@ -73,7 +74,7 @@ describe("webhook deliveries out of order, duplicated and failed", () => {
 
   it("applies a revocation once when five copies of one delivery arrive together", async () => {
     const revoked = example("github_app_authorization", "revoked") as unknown as { sender: { id: number; login: string } };
-    const user = await seedUserWithTokens(app.services, { githubId: revoked.sender.id, login: revoked.sender.login });
+    const user = (await seedUser(app.services, null, { legacy: true, githubId: revoked.sender.id, login: revoked.sender.login })).user;
     const deliveryId = "7f0cf0a0-0000-4000-8000-000000000005";
 
     const answers = await Promise.all(Array.from({ length: 5 }, () => send("github_app_authorization", revoked, deliveryId)));
@@ -111,7 +112,7 @@ describe("webhook deliveries out of order, duplicated and failed", () => {
 
   it("answers 5xx for a failed delivery, records why, and applies it when GitHub redelivers it", async () => {
     const revoked = example("github_app_authorization", "revoked") as unknown as { sender: { id: number; login: string } };
-    const user = await seedUserWithTokens(app.services, { githubId: revoked.sender.id, login: revoked.sender.login });
+    const user = (await seedUser(app.services, null, { legacy: true, githubId: revoked.sender.id, login: revoked.sender.login })).user;
     const sql = (statement: string) => app.services.models.sequelize.query(statement);
     await sql("ALTER TABLE notifications ADD CONSTRAINT test_outbox_down CHECK (false) NOT VALID");
 
@@ -142,7 +143,7 @@ describe("webhook deliveries out of order, duplicated and failed", () => {
 
   it("wipes the tokens but keeps a status from which revoked is not reachable", async () => {
     const revoked = example("github_app_authorization", "revoked") as unknown as { sender: { id: number; login: string } };
-    const user = await seedUserWithTokens(app.services, { githubId: revoked.sender.id, login: revoked.sender.login, status: "rolled_back" });
+    const user = (await seedUser(app.services, null, { legacy: true, githubId: revoked.sender.id, login: revoked.sender.login, status: "rolled_back" })).user;
 
     expect((await send("github_app_authorization", revoked)).status).toBe(200);
 

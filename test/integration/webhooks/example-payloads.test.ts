@@ -5,7 +5,8 @@ import { beforeEach, describe, expect, it } from "@jest/globals";
 import { useTestAppOnFreshDatabase } from "../../support/app-on-fresh-database.js";
 import { webhookExamples, type WebhookExample } from "../../support/webhook-examples.js";
 import { sendWebhook } from "../../support/webhooks.js";
-import { resetWebhookState, seedUserWithTokens, storedDelivery, storedInstallation, webhookFixture } from "./webhook-fixture.js";
+import { resetWebhookState, storedDelivery, storedInstallation, webhookFixture } from "../../support/webhook-fixture.js";
+import { seedUser } from "../../support/vault-fixture.js";
 
 interface Account {
   id: number;
@@ -85,7 +86,7 @@ describe("webhook example payloads through the real middleware", () => {
     const payload = example.payload as unknown as Payload;
     const { installation } = payload;
     // Known users are linked on `created`; the sender is one of ours.
-    await seedUserWithTokens(running.app.services, { githubId: payload.sender.id, login: payload.sender.login });
+    await seedUser(running.app.services, null, { legacy: true, githubId: payload.sender.id, login: payload.sender.login });
     if (payload.action === "unsuspend") {
       await storeInstallation(installation, { suspendedAt: new Date("2021-01-01T00:00:00Z"), suspendedBy: "someone" });
     }
@@ -157,7 +158,7 @@ describe("webhook example payloads through the real middleware", () => {
 
   it.each(examplesOf("github_app_authorization"))("%s wipes the App tokens, marks the user revoked and tells the application", async (_name, example) => {
     const payload = example.payload as unknown as Payload;
-    const user = await seedUserWithTokens(running.app.services, { githubId: payload.sender.id, login: payload.sender.login });
+    const user = (await seedUser(running.app.services, null, { legacy: true, githubId: payload.sender.id, login: payload.sender.login })).user;
     const legacyBefore = user.providerInfo.access_token;
 
     const deliveryId = await send("github_app_authorization", payload);

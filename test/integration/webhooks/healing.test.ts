@@ -10,7 +10,7 @@ import { WebhookRedelivery } from "../../../src/webhooks/redelivery.js";
 import { captureLog } from "../../support/app.js";
 import { testConfig } from "../../support/config.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { resetWebhookState, storedInstallation } from "./webhook-fixture.js";
+import { resetWebhookState, storedInstallation } from "../../support/webhook-fixture.js";
 
 const API = "https://api.github.com";
 

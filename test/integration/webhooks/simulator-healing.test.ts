@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { GitHubSimulator } from "../../../simulator/index.js";
 import { findFreePort } from "../../../src/free-port.js";
 import { WebhookRedelivery } from "../../../src/webhooks/redelivery.js";
-import { startTestSimulator } from "../../simulator/simulator-fixture.js";
+import { startTestSimulator } from "../../support/simulator-fixture.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { storedDelivery, storedInstallation } from "./webhook-fixture.js";
+import { storedDelivery, storedInstallation } from "../../support/webhook-fixture.js";
 
 describe("healing against the GitHub simulator", () => {
   let database: TestDatabase;
