@@ -14,7 +14,7 @@ export default {
     ],
   },
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
-  testMatch: ["<rootDir>/test/**/*.test.ts"],
+  testMatch: ["<rootDir>/test/**/*.test.ts", "<rootDir>/packages/*/test/**/*.test.ts"],
   // The browser suite needs Debian's Chromium, which a fresh machine may lack: it runs through
   // `npm run test:e2e` (and in CI), so `npm test` passes after a plain `npm install`.
   testPathIgnorePatterns: process.env.JEST_E2E === "1" ? ["/node_modules/"] : ["/node_modules/", "<rootDir>/test/e2e/"],

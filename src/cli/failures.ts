@@ -9,6 +9,7 @@ import { migrationErrorTranslator } from "../http/admin-request.js";
 import { rolloutGuardErrorTranslator } from "../http/admin-rollout-guard-routes.js";
 import { databaseUnavailableTranslator, type ErrorTranslator } from "../http/errors.js";
 import { tokenErrorTranslator } from "../http/token-api-routes.js";
+import { LegacyQueryError } from "../migration/legacy-query-source.js";
 import type { OutputStreams } from "./output.js";
 
 /** Exit codes: 2 for input the command refuses (or a refusal of the domain), 1 for anything else. */
@@ -44,6 +45,7 @@ const TRANSLATORS: ErrorTranslator[] = [
 export function describeFailure(error: unknown): CliFailure {
   if (error instanceof CliInputError) return { code: error.code, message: error.message, exitCode: EXIT_REFUSED };
   if (error instanceof ConfigError) return { code: "invalid_configuration", message: error.message, exitCode: EXIT_REFUSED };
+  if (error instanceof LegacyQueryError) return { code: "legacy_query_failed", message: error.message, exitCode: EXIT_REFUSED };
   for (const translate of TRANSLATORS) {
     const translated = translate(error);
     if (translated) {

@@ -1,10 +1,13 @@
 // `users import|show|validate`: legacy import (file or legacy database) with progress, one user's
 // story, and validating a user's App token at GitHub.
 import { readFileSync } from "node:fs";
-import type { ImportProgress } from "../migration/legacy-import.js";
-import type { CliCommand } from "./command.js";
+import type { DatabaseSource, ImportProgress } from "../migration/legacy-import.js";
+import type { LegacyQuery } from "../migration/legacy-query-source.js";
+import type { CliCommand, CliOptionValues } from "./command.js";
 import { CliInputError, EXIT_FAILED } from "./failures.js";
 import { ACTOR_OPTION, actorFrom, githubIdOfUser, USER_OPTIONS } from "./maintainer-input.js";
+
+const TABLE_OPTIONS = ["table", "github-id-column", "login-column", "provider-info-column"] as const;
 
 /** Lines in a JSON-lines file, for the import's progress bar (the file is read again by the import). */
 function countLines(file: string): number | undefined {
@@ -15,45 +18,65 @@ function countLines(file: string): number | undefined {
   }
 }
 
+/** Exactly one source: a file, an SQL query on the legacy database, or its plan-shaped table. */
+function importSourceFrom(values: CliOptionValues): { file: string } | LegacyQuery | DatabaseSource {
+  const { file, query } = values;
+  const url = values["from-database"];
+  const tableOptions = TABLE_OPTIONS.filter((option) => values[option] !== undefined);
+  if ((typeof file === "string") === (typeof url === "string")) throw new CliInputError("give exactly one of --file <path> or --from-database <url>");
+  if (typeof file === "string") {
+    const stray = [...(typeof query === "string" ? ["query"] : []), ...tableOptions];
+    if (stray.length > 0) throw new CliInputError(`--${stray[0]} goes with --from-database, not --file`);
+    return { file };
+  }
+  if (typeof query === "string") {
+    if (tableOptions.length > 0) throw new CliInputError(`give either --query or --${tableOptions[0]}, not both`);
+    return { url: url as string, query };
+  }
+  if (!/^postgres(ql)?:/i.test(url as string)) {
+    throw new CliInputError("--from-database with a mysql:// or mariadb:// URL needs --query (--table reads a PostgreSQL JSONB column)");
+  }
+  return {
+    url: url as string,
+    table: String(values.table ?? "users"),
+    githubIdColumn: String(values["github-id-column"] ?? "github_id"),
+    loginColumn: String(values["login-column"] ?? "login"),
+    providerInfoColumn: String(values["provider-info-column"] ?? "provider_info"),
+  };
+}
+
 export const userCommands: CliCommand[] = [
   {
     name: "users import",
     summary: "Import legacy users with their OAuth tokens from a JSON-lines file or the legacy database.",
     options: {
       file: { type: "string", description: "A JSON-lines file: {github_id, login, access_token, refresh_token?, expires_at?, provider_info?}" },
-      "from-database": { type: "string", description: "postgres:// URL of the legacy application's database" },
-      table: { type: "string", default: "users", description: "The legacy users table (optionally schema.table)" },
-      "github-id-column": { type: "string", default: "github_id", description: "Its GitHub id column" },
-      "login-column": { type: "string", default: "login", description: "Its login column" },
-      "provider-info-column": { type: "string", default: "provider_info", description: "Its JSONB column holding access_token" },
+      "from-database": { type: "string", description: "URL of the legacy application's database: postgres://, postgresql://, mysql:// or mariadb://" },
+      query: {
+        type: "string",
+        description: "With --from-database: a SELECT answering github_id, login, access_token[, refresh_token, expires_at] (run read-only)",
+      },
+      table: { type: "string", description: "With a postgres:// --from-database instead of --query: the users table, shaped like the plan's (default users)" },
+      "github-id-column": { type: "string", description: "With --table: its GitHub id column (default github_id)" },
+      "login-column": { type: "string", description: "With --table: its login column (default login)" },
+      "provider-info-column": { type: "string", description: "With --table: its JSONB column holding access_token (default provider_info)" },
       "skip-invalid": { type: "boolean", default: false, description: "Import the valid lines even when some are refused (each refused line is reported)" },
     },
     async run({ services, values, output }) {
-      const file = values.file;
-      const url = values["from-database"];
-      if ((typeof file === "string") === (typeof url === "string")) {
-        throw new CliInputError("give exactly one of --file <path> or --from-database <url>");
-      }
+      const source = importSourceFrom(values);
       const skipInvalid = values["skip-invalid"] === true;
-      const total = typeof file === "string" ? countLines(file) : undefined;
+      let total = "file" in source ? countLines(source.file) : undefined;
       const onProgress = (progress: ImportProgress) =>
         output.progress(`read ${progress.read}: created ${progress.created}, updated ${progress.updated}, rejected ${progress.rejected}`, {
           done: progress.read,
           total,
         });
       const report =
-        typeof file === "string"
-          ? await services.legacyImporter.importJsonLinesFile(file, { onProgress, skipInvalid })
-          : await services.legacyImporter.importFromDatabase(
-              {
-                url: url as string,
-                table: String(values.table),
-                githubIdColumn: String(values["github-id-column"]),
-                loginColumn: String(values["login-column"]),
-                providerInfoColumn: String(values["provider-info-column"]),
-              },
-              { onProgress, skipInvalid },
-            );
+        "file" in source
+          ? await services.legacyImporter.importJsonLinesFile(source.file, { onProgress, skipInvalid })
+          : "query" in source
+            ? await services.legacyImporter.importFromQuery(source, { onProgress, skipInvalid, onTotal: (count) => (total = count) })
+            : await services.legacyImporter.importFromDatabase(source, { onProgress, skipInvalid });
       output.line(
         report.written
           ? `imported: ${report.created} created, ${report.updated} updated, ${report.rejected} skipped of ${report.read} read`

@@ -8,11 +8,11 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import pg from "pg";
-import type { Transaction } from "sequelize";
 import { z } from "zod";
 import type { Models, ProviderInfo } from "../db/models/index.js";
 import type { TokenStore } from "../tokens/token-store.js";
 import { githubIdNumber, githubLogin } from "../users/input-rules.js";
+import { readLegacyQuery, type LegacyQuery } from "./legacy-query-source.js";
 
 /** Keys of provider_info the token store owns; everything else in it is kept as the legacy app had it. */
 const TOKEN_KEYS = new Set(["access_token", "refresh_token", "expires_at"]);
@@ -79,7 +79,12 @@ type LegacyRecord = { line: number; value: unknown } | { line: number; reason: s
 /** A source is read twice (validate, then write): each call starts it over. */
 type LegacyRecordSource = () => AsyncIterable<LegacyRecord>;
 
-interface DatabaseSource {
+export interface QueryImportOptions extends ImportOptions {
+  /** Told how many rows the query answers, before the first is imported. */
+  onTotal?: (total: number) => void;
+}
+
+export interface DatabaseSource {
   /** postgres:// URL of the legacy application's database. */
   url: string;
   /** The users table, optionally schema-qualified (`public.users`). */
@@ -117,6 +122,11 @@ export class LegacyImporter {
 
   async importFromDatabase(source: DatabaseSource, options: ImportOptions = {}): Promise<ImportReport> {
     return this.#importRecords(() => readLegacyTable(source, this.#chunkSize), options);
+  }
+
+  /** Rows of the application's own SQL query, on PostgreSQL or MySQL/MariaDB (legacy-query-source.ts); run once per pass. */
+  async importFromQuery(source: LegacyQuery, options: QueryImportOptions = {}): Promise<ImportReport> {
+    return this.#importRecords(() => readLegacyQuery(source, { pageSize: this.#chunkSize, onTotal: options.onTotal }), options);
   }
 
   /**
@@ -198,31 +208,27 @@ export class LegacyImporter {
     const lines = [...byGithubId.values()];
     return this.#models.sequelize.transaction(async (transaction) => {
       const existing = await this.#models.User.count({ where: { githubId: [...byGithubId.keys()] }, transaction });
-      const users = await this.#models.User.bulkCreate(
-        lines.map((line) => ({ githubId: line.github_id, login: line.login, providerInfo: legacyExtras(line.provider_info) })),
+      // Tokens are sealed before the write (a sealed value is bound to the GitHub id alone), so a
+      // chunk is one INSERT … ON CONFLICT, not one UPDATE per user.
+      await this.#models.User.bulkCreate(
+        lines.map((line) => ({
+          githubId: line.github_id,
+          login: line.login,
+          providerInfo: this.#tokenStore.withLegacyToken(line.github_id, legacyExtras(line.provider_info), {
+            accessToken: line.access_token,
+            refreshToken: line.refresh_token ?? null,
+            expiresAt: line.expires_at ? new Date(line.expires_at) : null,
+          }),
+        })),
         {
           conflictAttributes: ["githubId"],
           // A re-import brings a (possibly new) token: forget what was known about the old one.
           updateOnDuplicate: ["login", "providerInfo", "legacyTokenCheckedAt", "legacyTokenValid", "updatedAt"],
-          returning: true,
           transaction,
         },
       );
-      for (const user of users) await this.#sealToken(user, byGithubId.get(user.githubId)!, transaction);
       return { created: lines.length - existing, updated: existing };
     });
-  }
-
-  async #sealToken(user: InstanceType<Models["User"]>, line: LegacyUserLine, transaction: Transaction): Promise<void> {
-    await this.#tokenStore.saveLegacyToken(
-      user,
-      {
-        accessToken: line.access_token,
-        refreshToken: line.refresh_token ?? null,
-        expiresAt: line.expires_at ? new Date(line.expires_at) : null,
-      },
-      transaction,
-    );
   }
 }
 

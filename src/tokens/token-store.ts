@@ -98,13 +98,22 @@ export class TokenStore {
   }
 
   async saveLegacyToken(user: UserRow, token: LegacyOAuthToken, transaction: Transaction): Promise<void> {
-    const info: ProviderInfo = { ...user.providerInfo };
-    info.access_token = this.#seal(token.accessToken, user, "provider_info.access_token");
-    if (token.refreshToken) info.refresh_token = this.#seal(token.refreshToken, user, "provider_info.refresh_token");
+    await user.update({ providerInfo: this.withLegacyToken(user.githubId, user.providerInfo, token) }, { transaction });
+  }
+
+  /**
+   * `providerInfo` with the legacy token sealed in, as saveLegacyToken stores it: for rows written
+   * many at a time (the legacy import), since a sealed value is bound to the GitHub id alone.
+   */
+  withLegacyToken(githubId: number, providerInfo: ProviderInfo | null, token: LegacyOAuthToken): ProviderInfo {
+    const row = { githubId };
+    const info: ProviderInfo = { ...providerInfo };
+    info.access_token = this.#seal(token.accessToken, row, "provider_info.access_token");
+    if (token.refreshToken) info.refresh_token = this.#seal(token.refreshToken, row, "provider_info.refresh_token");
     else delete info.refresh_token;
     if (token.expiresAt) info.expires_at = token.expiresAt.toISOString();
     else delete info.expires_at;
-    await user.update({ providerInfo: info }, { transaction });
+    return info;
   }
 
   readLegacyToken(user: UserRow): LegacyOAuthToken | null {
@@ -172,7 +181,7 @@ export class TokenStore {
     };
   }
 
-  #seal(plaintext: string, user: UserRow, column: AppTokenColumn | LegacyTokenColumn): string {
+  #seal(plaintext: string, user: Pick<UserRow, "githubId">, column: AppTokenColumn | LegacyTokenColumn): string {
     return this.#sealer.seal(plaintext, binding(user, column));
   }
 
@@ -181,6 +190,6 @@ export class TokenStore {
   }
 }
 
-function binding(user: UserRow, column: AppTokenColumn | LegacyTokenColumn): SealBinding {
+function binding(user: Pick<UserRow, "githubId">, column: AppTokenColumn | LegacyTokenColumn): SealBinding {
   return { table: USERS, column, rowId: user.githubId };
 }

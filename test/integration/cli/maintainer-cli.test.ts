@@ -1,15 +1,13 @@
 // The maintainer CLI as a maintainer runs it: the real bin/ entry in its own process, over the same
 // services and database as the server.
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
+import { runCli } from "../../support/cli.js";
 import { testEnv } from "../../support/config.js";
 import { createEmptyTestDatabase } from "../../support/database.js";
 
-const run = promisify(execFile);
 // Each step starts the real CLI (tsx compiling it) in its own process; on a busy machine that is seconds.
 jest.setTimeout(120_000);
 
@@ -25,15 +23,7 @@ describe("the maintainer CLI", () => {
     await database.drop();
   });
 
-  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, ["bin/github-app-user-tokens.js", ...args], { env, timeout: 60_000 });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failure = error as { code: number; stdout: string; stderr: string };
-      return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-    }
-  }
+  const cli = (...args: string[]) => runCli(env, ...args);
 
   it("lists its commands, and refuses an unknown one in one line naming the closest, with exit code 2", async () => {
     const help = await cli("--help");
