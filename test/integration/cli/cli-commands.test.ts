@@ -250,7 +250,7 @@ describe("every CLI command", () => {
   it("says which command was meant, and prints usage only when asked", async () => {
     const unknown = await cli("migrate", "everything");
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim()).toBe('error: unknown command: migrate everything; did you mean "migration <status|batch|rollback|reenable|cleanup>"? (--help lists the commands)');
+    expect(unknown.stderr.trim()).toBe('error: unknown command: migrate everything; did you mean "migration <status|batch|rollback|reenable|cleanup|readiness>"? (--help lists the commands)');
     const help = await cli("--help");
     expect(help).toMatchObject({ code: 0, stdout: expect.stringContaining("users show") });
   });
