@@ -11,7 +11,7 @@ import type { ReadinessScan } from "../migration/readiness-scan.js";
 import { githubIdNumber } from "../users/input-rules.js";
 import { flagNameParam } from "./admin-flags-routes.js";
 import { ADMIN_API_PREFIX, actorOf, describeAdminRoute, requireAdmin, type AdminAccess } from "./admin-request.js";
-import { jsonAnswer, timestamp } from "./api-description.js";
+import { errorBody, jsonAnswer, timestamp } from "./api-description.js";
 import { HttpError, type ErrorTranslator } from "./errors.js";
 import { githubIdParam, validInput } from "./input.js";
 
@@ -97,8 +97,11 @@ export function adminReadinessRoutes({ access, scan, report, preview }: AdminRea
       records: true,
       answers: { 202: jsonAnswer("Started; follow its progress at href", readinessScanStartedSchema) },
       errors: {
-        400: "`invalid_request`: the message names the field, or `unknown_github_ids` lists ids of no known user",
-        409: "`scan_running`: a scan is running already (its progress in `scan`)",
+        400: {
+          description: "`invalid_request`: the message names the field, or `unknown_github_ids` lists ids of no known user",
+          schema: errorBody.extend({ unknown_github_ids: z.array(z.number().int()).optional() }),
+        },
+        409: { description: "`scan_running`: a scan is running already (its progress in `scan`)", schema: errorBody.extend({ scan: scanProgressSchema }) },
       },
     }),
     validInput("json", readinessScanRequestSchema),
