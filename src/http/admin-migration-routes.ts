@@ -98,7 +98,12 @@ const batchStartedJson = z.object({
   href: z.string().meta({ description: "Where its progress is: GET this path" }),
 });
 
-const cleanupEntryJson = z.object({ github_id: z.number().int(), login: z.string(), reason: z.string().optional() });
+const cleanupEntryJson = z.object({
+  github_id: z.number().int(),
+  login: z.string(),
+  outcome: z.enum(["would_revoke", "revoked", "already_dead"]).optional().meta({ description: "In cleaned: would_revoke (dry run), revoked or already_dead" }),
+  reason: z.string().optional(),
+});
 const cleanupReportJson = z
   .object({
     dry_run: z.boolean(),
@@ -107,10 +112,13 @@ const cleanupReportJson = z
     validated_since: timestamp,
     cleaned: z.array(cleanupEntryJson).meta({ description: "Dry run: would be revoked and dropped. Acting: were" }),
     cleaned_count: z.number().int(),
+    revoked_count: z.number().int().meta({ description: "Acting: grants GitHub revoked now" }),
+    already_dead_count: z.number().int().meta({ description: "Acting: grants GitHub no longer had (404 under credentials it had just confirmed)" }),
     not_cleaned: z.array(cleanupEntryJson).meta({ description: "Users holding a legacy token who were left alone, each with why" }),
     not_cleaned_count: z.number().int(),
     failed: z.array(cleanupEntryJson).meta({ description: "Acting only: GitHub or the database failed for these; their legacy token is kept" }),
     failed_count: z.number().int(),
+    stopped: z.string().nullable().meta({ description: "Why the run stopped before the end (the credentials went bad midway); null when it ran through" }),
   })
   .meta({ id: "CleanupReport" });
 

@@ -73,11 +73,11 @@ describe("answers of the admin API fit the document", () => {
     }
   });
 
-  it("the legacy import: a report, a refusal of every line, and a wrong media type", async () => {
+  it("the legacy import: a report skipping the bad line (skip_invalid), a refusal of every line, and a wrong media type", async () => {
     const lines = users.map((user) =>
       JSON.stringify({ github_id: user.githubId, login: user.login, access_token: simulator.issueTokens(user.login, "legacy").accessToken }),
     );
-    expect((await call("POST", "/api/v1/admin/users/import", { body: `${lines.join("\n")}\n{"github_id": -1}\n`, type: "application/x-ndjson" })).status).toBe(200);
+    expect((await call("POST", "/api/v1/admin/users/import?skip_invalid=true", { body: `${lines.join("\n")}\n{"github_id": -1}\n`, type: "application/x-ndjson" })).status).toBe(200);
     expect((await call("POST", "/api/v1/admin/users/import", { body: '{"github_id": -1}\n', type: "application/x-ndjson" })).status).toBe(400);
     expect((await call("POST", "/api/v1/admin/users/import", { body: lines[0], type: "application/json" })).status).toBe(415);
   });
