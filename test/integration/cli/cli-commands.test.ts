@@ -84,7 +84,7 @@ describe("every CLI command", () => {
 
   it("users import", async () => {
     await expectCommand(["users", "import", "--file", importFile], {
-      text: /imported: 2 created, 0 updated, 0 rejected of 2 read/,
+      text: /imported: 2 created, 0 updated, 0 skipped of 2 read/,
       json: (report) => expect(report).toMatchObject({ read: 2, created: 0, updated: 2, rejected: 0 }),
       bad: ["users", "import", "--file", "/nonexistent/users.jsonl"],
       badMessage: /no such file/,
@@ -185,7 +185,7 @@ describe("every CLI command", () => {
     expect(early).toMatchObject({ code: 2, stdout: "", stderr: expect.stringMatching(/^error: .*deprecation/im) });
     await cli("flags", "set", "--name", "oauth_token_deprecation_date", "--value", "2020-01-01", "--yes");
     await expectCommand(["migration", "cleanup"], {
-      text: /^dry run — would clean: \d+/,
+      text: /^dry run — would revoke: \d+/,
       json: (report) => expect(report).toMatchObject({ dry_run: true }),
       bad: ["migration", "cleanup", "--validated-within-days", "0"],
       badMessage: /--validated-within-days must be 1 to 365/,
