@@ -31,28 +31,28 @@ export function readinessSection({ summary, drops, guard }: ReadinessView, csrfT
         <h3>Accounts missing the App</h3>
         ${summary.accounts_missing_installation.length === 0
           ? html`<p>None: every repository checked users read is reached by an installation.</p>`
-          : html`<div class="scroll"><table id="missing-accounts-table">
+          : html`<table id="missing-accounts-table" class="stack">
           <caption>Where users read repositories the App cannot reach, most users first</caption>
           <thead><tr><th scope="col">Account</th><th scope="col" class="number">Users</th><th scope="col" class="number">Repositories</th><th scope="col">Install</th></tr></thead>
           <tbody>${summary.accounts_missing_installation.slice(0, ROWS_SHOWN).map(
             (account) => html`<tr>
               <th scope="row">${account.account}</th>
-              <td class="number">${account.users}</td>
-              <td class="number">${account.repositories}</td>
-              <td>${account.install_url ? html`<a href="${account.install_url}" rel="noreferrer">Install on ${account.account}</a>` : html`<span class="muted">link unavailable</span>`}</td>
+              <td data-label="Users" class="number">${account.users}</td>
+              <td data-label="Repositories" class="number">${account.repositories}</td>
+              <td data-label="Install">${account.install_url ? html`<a href="${account.install_url}" rel="noreferrer">Install on ${account.account}</a>` : html`<span class="muted">link unavailable</span>`}</td>
             </tr>`,
           )}</tbody>
-        </table></div>`}
+        </table>`}
         <h3>Rate limits that would drop</h3>
         ${drops.users === 0
           ? html`<p>No checked user's hourly limit is lower with the App token.</p>`
-          : html`<div class="scroll"><table id="rate-limit-drops-table">
+          : html`<table id="rate-limit-drops-table" class="stack">
           <caption>${drops.users} user(s) whose App token gets a lower hourly limit than their legacy token</caption>
           <thead><tr><th scope="col">User</th><th scope="col" class="number">Legacy token</th><th scope="col" class="number">App token</th></tr></thead>
           <tbody>${drops.drops.slice(0, ROWS_SHOWN).map(
-            (drop) => html`<tr><th scope="row">${drop.login}</th><td class="number">${drop.legacy_rate_limit}</td><td class="number">${drop.app_rate_limit}</td></tr>`,
+            (drop) => html`<tr><th scope="row">${drop.login}</th><td data-label="Legacy token" class="number">${drop.legacy_rate_limit}</td><td data-label="App token" class="number">${drop.app_rate_limit}</td></tr>`,
           )}</tbody>
-        </table></div>`}
+        </table>`}
         ${guardPart(guard, csrfToken)}
       </section>`;
 }
