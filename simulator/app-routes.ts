@@ -68,7 +68,7 @@ export function appRoutes(runtime: SimulatorRuntime): Hono<SimulatorEnv> {
       const body: InstallationRepositoriesBody = {
         total_count: installation.repositories.length,
         repository_selection: installation.repositorySelection,
-        repositories: page.items.map((repository) => repositoryBody(runtime.shapes, installation, repository)),
+        repositories: page.items.map((repository) => repositoryBody(runtime.shapes, installation.account, repository)),
       };
       return c.json(body);
     }),

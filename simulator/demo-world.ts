@@ -1,7 +1,9 @@
 // The world the standalone simulator and `npm run demo` start with: big enough to watch a migration.
 // Three named people (octocat, hubot, monalisa the maintainer) and several hundred developers spread
 // over four organizations: the GitHub App is installed on two of them (octo-org, acme-corp) and on
-// octocat's own account, not on initech or globex.
+// octocat's own account, not on initech or globex. Members read their organization's repositories
+// with their legacy tokens (GET /user/repos), so the readiness view shows who would lose initech's and
+// globex's repositories, with install links.
 import type { GitHubSimulator, SimulatorInstallation, SimulatorUser } from "./types.js";
 
 export const DEMO_NAMED_LOGINS = ["octocat", "hubot", "monalisa"] as const;
@@ -38,15 +40,19 @@ export function seedDemoWorld(simulator: GitHubSimulator): DemoWorld {
     );
     users.push(...members);
     for (const member of members) organizationOf.set(member.login, organization.login);
+    const memberLogins = members.map((member) => member.login);
+    const allMembers = organization.login === "octo-org" ? [...DEMO_NAMED_LOGINS, ...memberLogins] : memberLogins;
+    simulator.addOrganization({ login: organization.login, members: allMembers });
     if (organization.installed) {
-      const memberLogins = members.map((member) => member.login);
       installations.push(
         simulator.addInstallation({
           account: { login: organization.login, type: "Organization" },
           repositories: [{ name: "hello-world" }, { name: "spoon-knife", private: true }],
-          userLogins: organization.login === "octo-org" ? [...DEMO_NAMED_LOGINS, ...memberLogins] : memberLogins,
+          userLogins: allMembers,
         }),
       );
+    } else {
+      for (const name of ["legacy-service", "internal-tools"]) simulator.addRepository({ owner: organization.login, name });
     }
   }
   installations.push(simulator.addInstallation({ account: { login: "octocat" }, repositories: [{ name: "dotfiles" }] }));

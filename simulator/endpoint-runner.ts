@@ -40,6 +40,7 @@ export async function runEndpoint(
     return answer();
   }
   if ("drop" in fault) return dropConnection(c);
+  if ("oauthError" in fault) return c.json({ error: fault.oauthError, error_description: `Simulated: ${fault.oauthError}` }, 200);
   if ("timeout" in fault) {
     await pause(HOLD_OPEN_MS, runtime.stopping);
     return dropConnection(c);

@@ -13,7 +13,7 @@ import { CallCounters } from "./call-counters.js";
 import { FaultBook } from "./faults.js";
 import { HeldCalls } from "./held-calls.js";
 import { oauthRoutes } from "./oauth-routes.js";
-import { RateLimits, rateLimitIdentities } from "./rate-limits.js";
+import { RateLimits, rateLimitIdentities, UserTokenRateLimits } from "./rate-limits.js";
 import { restRoutes } from "./rest-routes.js";
 import type { RegisteredClient, SimulatorEnv, SimulatorRuntime } from "./runtime.js";
 import { TokenLedger } from "./token-ledger.js";
@@ -72,6 +72,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Gi
     held: new HeldCalls(),
     counters: new CallCounters(),
     rateLimits: new RateLimits(now),
+    userTokenRateLimits: new UserTokenRateLimits(),
     appJwt: new AppJwtVerifier(options.app.publicKey, options.app, now),
     webhooks: new WebhookSender({ target: options.webhook, hookId: APP_HOOK_ID, appId: options.app.id, now }),
     shapes: { apiBaseUrl: `${url}/api/v3`, webBaseUrl: url, app: options.app },
@@ -107,6 +108,9 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Gi
     },
     addUser: (user) => world.addUser(user),
     addInstallation: (installation) => world.addInstallation(installation),
+    addOrganization: (organization) => world.addOrganization(organization),
+    addRepository: (repository) => world.addRepository(repository),
+    setRateLimit: (kind, limit, limitOptions) => runtime.userTokenRateLimits.set(kind, limit, limitOptions?.login),
     issueTokens(login, kind, issueOptions) {
       const user = world.requireUser(login);
       const client = clientOfKind(kind);

@@ -9,7 +9,7 @@ type Schemas = components["schemas"];
 type PrivateUserBody = Schemas["private-user"];
 type SimpleUserBody = Schemas["simple-user"];
 type InstallationBody = Schemas["installation"];
-type RepositoryBody = Schemas["repository"];
+export type RepositoryBody = Schemas["repository"];
 type AuthorizationBody = Schemas["authorization"];
 export type HookDeliveryItemBody = Schemas["hook-delivery-item"];
 type InstallationTokenBody = Schemas["installation-token"];
@@ -18,6 +18,7 @@ type IntegrationBody = NonNullable<Schemas["integration"]>;
 type JsonAnswer<Operation extends keyof operations, Status extends number> = operations[Operation]["responses"] extends Record<Status, { content: { "application/json": infer Body } }> ? Body : never;
 export type UserInstallationsBody = JsonAnswer<"apps/list-installations-for-authenticated-user", 200>;
 export type InstallationRepositoriesBody = JsonAnswer<"apps/list-repos-accessible-to-installation", 200>;
+export type UserInstallationRepositoriesBody = JsonAnswer<"apps/list-installation-repos-for-authenticated-user", 200>;
 
 export interface ShapeContext {
   /** e.g. http://127.0.0.1:4000/api/v3 */
@@ -109,7 +110,11 @@ export function installationBody(context: ShapeContext, installation: SimulatorI
   };
 }
 
-export function repositoryBody(context: ShapeContext, installation: SimulatorInstallation, repository: SimulatorRepository): RepositoryBody {
+export function repositoryBody(
+  context: ShapeContext,
+  owner: { id: number; login: string; type: "User" | "Organization" },
+  repository: SimulatorRepository,
+): RepositoryBody {
   const api = `${context.apiBaseUrl}/repos/${repository.fullName}`;
   const html = `${context.webBaseUrl}/${repository.fullName}`;
   return {
@@ -120,7 +125,7 @@ export function repositoryBody(context: ShapeContext, installation: SimulatorIns
     license: null,
     forks: 0,
     permissions: { admin: false, pull: true, push: false, triage: false, maintain: false },
-    owner: simpleUserBody(context, installation.account),
+    owner: simpleUserBody(context, owner),
     private: repository.private,
     visibility: repository.private ? "private" : "public",
     html_url: html,

@@ -31,7 +31,7 @@ export function authenticateUser(c: Context<SimulatorEnv>, runtime: SimulatorRun
     }
     return { ok: false, response: badCredentials(c) };
   }
-  c.set("rateLimitIdentity", rateLimitIdentities.user(user.login));
+  c.set("rateLimitIdentity", rateLimitIdentities.user(user.login, runtime.userTokenRateLimits.limitFor(record.client.kind, user.login)));
   return { ok: true, value: { token: record, user } };
 }
 

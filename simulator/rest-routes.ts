@@ -6,6 +6,7 @@ import { oauthTokenApiRoutes } from "./oauth-token-api-routes.js";
 import { anonymousCaller } from "./rate-limits.js";
 import { notFound } from "./rest-auth.js";
 import type { SimulatorEnv, SimulatorRuntime } from "./runtime.js";
+import { repositoryRoutes } from "./repository-routes.js";
 import { userRoutes } from "./user-routes.js";
 
 export function restRoutes(runtime: SimulatorRuntime): Hono<SimulatorEnv> {
@@ -19,6 +20,7 @@ export function restRoutes(runtime: SimulatorRuntime): Hono<SimulatorEnv> {
     }
   });
   api.route("/", userRoutes(runtime));
+  api.route("/", repositoryRoutes(runtime));
   api.route("/", oauthTokenApiRoutes(runtime));
   api.route("/", appRoutes(runtime));
   // Hono ignores a mounted app's notFound: unknown /api/v3 paths land here, through the middleware above.

@@ -5,7 +5,7 @@ import type { AuthorizationCodes } from "./authorization-codes.js";
 import type { CallCounters } from "./call-counters.js";
 import type { FaultBook } from "./faults.js";
 import type { HeldCalls } from "./held-calls.js";
-import type { RateLimitIdentity, RateLimits } from "./rate-limits.js";
+import type { RateLimitIdentity, RateLimits, UserTokenRateLimits } from "./rate-limits.js";
 import type { ShapeContext } from "./response-shapes.js";
 import type { TokenClient, TokenLedger, TokenLifetimes } from "./token-ledger.js";
 import type { StartSimulatorOptions } from "./types.js";
@@ -34,6 +34,7 @@ export interface SimulatorRuntime {
   held: HeldCalls;
   counters: CallCounters;
   rateLimits: RateLimits;
+  userTokenRateLimits: UserTokenRateLimits;
   appJwt: AppJwtVerifier;
   webhooks: WebhookSender;
   shapes: ShapeContext;

@@ -15,6 +15,33 @@ export interface SimulatorRepository {
   private: boolean;
 }
 
+export interface SimulatorOrganization {
+  id: number;
+  login: string;
+  type: "Organization";
+  /** Members read every repository the organization owns. */
+  memberLogins: string[];
+}
+
+export interface SimulatorOrganizationInput {
+  login: string;
+  id?: number;
+  members?: string[];
+}
+
+export interface SimulatorRepositoryInput {
+  /** A user's or an organization's login (an unknown login becomes a new organization). */
+  owner: string;
+  name: string;
+  id?: number;
+  private?: boolean;
+  /** Users who read it without owning it or belonging to its organization. */
+  collaborators?: string[];
+}
+
+/** A token kind whose `X-RateLimit-Limit` can be set: the App's user tokens, or the legacy OAuth App's. */
+export type RateLimitedTokenKind = "app" | "legacy";
+
 export interface SimulatorInstallation {
   id: number;
   account: { id: number; login: string; type: "User" | "Organization" };
@@ -51,6 +78,8 @@ export type SimulatorEndpoint =
   | "refresh"
   | "user"
   | "user_installations"
+  | "user_repos"
+  | "user_installation_repositories"
   | "check_token"
   | "reset_token"
   | "delete_token"
@@ -75,7 +104,9 @@ export type FaultKind =
   /** Holds the call before GitHub acts, until `releaseHeld()`; a client gone by then changed nothing. */
   | { holdBeforeRotation: true }
   /** GitHub acts (a refresh rotates the pair), then holds the answer until `releaseHeld()`. */
-  | { rotateThenHold: true };
+  | { rotateThenHold: true }
+  /** The token endpoint's refusal (HTTP 200 with an error body, as GitHub answers), e.g. `bad_refresh_token`; nothing rotates. */
+  | { oauthError: "bad_refresh_token" | "incorrect_client_credentials" };
 
 export interface StartSimulatorOptions {
   /** Default: a free port on 127.0.0.1. */
@@ -160,6 +191,13 @@ export interface GitHubSimulator {
   stop(): Promise<void>;
   addUser(user: SimulatorUserInput): SimulatorUser;
   addInstallation(installation: SimulatorInstallationInput): SimulatorInstallation;
+  addOrganization(organization: SimulatorOrganizationInput): SimulatorOrganization;
+  addRepository(repository: SimulatorRepositoryInput): SimulatorRepository;
+  /**
+   * The `X-RateLimit-Limit` GitHub reports for user tokens of that kind (default 5000 each): for
+   * every user, or only for `login` (which wins). 15000 models an Enterprise Cloud organization.
+   */
+  setRateLimit(kind: RateLimitedTokenKind, limit: number, options?: { login?: string }): void;
   /** Mints tokens directly (seeding): kind "app" → ghu_/ghr_ pair for the App client, "legacy" → gho_ for the legacy OAuth App. */
   issueTokens(login: string, kind: "app" | "legacy", options?: { accessTokenLifetimeSeconds?: number | null }): IssuedTokens;
   /** Simulates the browser part of the web flow: returns the redirect URL GitHub would send the user to. */

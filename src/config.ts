@@ -3,7 +3,14 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { BATCH_SIZE, dateOrTimeText, ROLLOUT_PERCENT } from "./users/input-rules.js";
+import {
+  BATCH_SIZE,
+  dateOrTimeText,
+  ROLLOUT_GUARD_MIN_RESOLUTIONS,
+  ROLLOUT_GUARD_THRESHOLD_PERCENT,
+  ROLLOUT_GUARD_WINDOW_MINUTES,
+  ROLLOUT_PERCENT,
+} from "./users/input-rules.js";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -21,6 +28,10 @@ export interface FlagDefaults {
   githubAppTokensAllowList: string[];
   userMigrationBatchSize: number;
   oauthTokenDeprecationDate: Date | null;
+  rolloutGuardEnabled: boolean;
+  rolloutGuardThresholdPercent: number;
+  rolloutGuardWindowMinutes: number;
+  rolloutGuardMinResolutions: number;
 }
 
 export interface GitHubEndpoints {
@@ -79,6 +90,10 @@ export interface AppConfig {
   refreshWaitTimeoutMs: number;
   /** Pool connections refresh work may use at once; always fewer than the pool, so reads keep some. */
   refreshMaxConnections: number;
+  /** Repositories listed per user's legacy token in the readiness check (GET /user/repos stops there). */
+  readinessRepositoryCap: number;
+  /** Users one instance checks at once during a readiness scan. */
+  readinessScanConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -196,6 +211,10 @@ const envSchema = z.object({
   GITHUB_APP_TOKENS_ALLOW_LIST: listText.default([]),
   USER_MIGRATION_BATCH_SIZE: integerText(BATCH_SIZE.min, BATCH_SIZE.max).default(100),
   OAUTH_TOKEN_DEPRECATION_DATE: dateOrTimeText("must be a date such as 2027-06-30 (or an ISO 8601 time)").optional(),
+  ROLLOUT_GUARD_ENABLED: booleanText.default(false),
+  ROLLOUT_GUARD_THRESHOLD_PERCENT: integerText(ROLLOUT_GUARD_THRESHOLD_PERCENT.min, ROLLOUT_GUARD_THRESHOLD_PERCENT.max).default(5),
+  ROLLOUT_GUARD_WINDOW_MINUTES: integerText(ROLLOUT_GUARD_WINDOW_MINUTES.min, ROLLOUT_GUARD_WINDOW_MINUTES.max).default(15),
+  ROLLOUT_GUARD_MIN_RESOLUTIONS: integerText(ROLLOUT_GUARD_MIN_RESOLUTIONS.min, ROLLOUT_GUARD_MIN_RESOLUTIONS.max).default(20),
   TOKEN_REFRESH_MARGIN_SECONDS: integerText(0, 28800).default(300),
   KEEP_ALIVE_INTERVAL_SECONDS: integerText(5, 86400).default(60),
   RECONCILE_INTERVAL_SECONDS: integerText(60, 604800).default(3600),
@@ -205,6 +224,8 @@ const envSchema = z.object({
   REFRESH_LEASE_SECONDS: integerText(5, 3600).optional(),
   REFRESH_WAIT_TIMEOUT_MS: integerText(100, 600000).default(15000),
   REFRESH_MAX_CONNECTIONS: integerText(1, 999).optional(),
+  READINESS_REPOSITORY_CAP: integerText(1, 100000).default(1000),
+  READINESS_SCAN_CONCURRENCY: integerText(1, 32).default(4),
 });
 
 /** A lease must outlive GitHub's timeout by this much, so a refresher is never overtaken while it waits. */
@@ -350,6 +371,10 @@ export function loadConfig({ env, cwd = process.cwd(), warn = () => {} }: LoadCo
       githubAppTokensAllowList: vars.GITHUB_APP_TOKENS_ALLOW_LIST.map((login) => login.toLowerCase()),
       userMigrationBatchSize: vars.USER_MIGRATION_BATCH_SIZE,
       oauthTokenDeprecationDate: vars.OAUTH_TOKEN_DEPRECATION_DATE ? new Date(vars.OAUTH_TOKEN_DEPRECATION_DATE) : null,
+      rolloutGuardEnabled: vars.ROLLOUT_GUARD_ENABLED,
+      rolloutGuardThresholdPercent: vars.ROLLOUT_GUARD_THRESHOLD_PERCENT,
+      rolloutGuardWindowMinutes: vars.ROLLOUT_GUARD_WINDOW_MINUTES,
+      rolloutGuardMinResolutions: vars.ROLLOUT_GUARD_MIN_RESOLUTIONS,
     },
     tokenRefreshMarginSeconds: vars.TOKEN_REFRESH_MARGIN_SECONDS,
     keepAliveIntervalSeconds: vars.KEEP_ALIVE_INTERVAL_SECONDS,
@@ -360,6 +385,8 @@ export function loadConfig({ env, cwd = process.cwd(), warn = () => {} }: LoadCo
     refreshLeaseSeconds,
     refreshWaitTimeoutMs: vars.REFRESH_WAIT_TIMEOUT_MS,
     refreshMaxConnections,
+    readinessRepositoryCap: vars.READINESS_REPOSITORY_CAP,
+    readinessScanConcurrency: vars.READINESS_SCAN_CONCURRENCY,
   };
 }
 

@@ -6,6 +6,8 @@ import type { ApplicationFunction } from "probot";
 import { adminFlagsRoutes } from "./http/admin-flags-routes.js";
 import { adminInstallationsRoutes } from "./http/admin-installations-routes.js";
 import { adminMigrationRoutes } from "./http/admin-migration-routes.js";
+import { adminReadinessRoutes, readinessErrorTranslator } from "./http/admin-readiness-routes.js";
+import { adminRolloutGuardRoutes, rolloutGuardErrorTranslator } from "./http/admin-rollout-guard-routes.js";
 import { migrationErrorTranslator, type AdminAccess } from "./http/admin-request.js";
 import { adminUsersRoutes } from "./http/admin-users-routes.js";
 import { authRoutes } from "./http/auth-routes.js";
@@ -23,7 +25,13 @@ import type { Services } from "./services.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
 
-const ERROR_TRANSLATORS: ErrorTranslator[] = [tokenErrorTranslator, migrationErrorTranslator, databaseUnavailableTranslator];
+const ERROR_TRANSLATORS: ErrorTranslator[] = [
+  tokenErrorTranslator,
+  migrationErrorTranslator,
+  readinessErrorTranslator,
+  rolloutGuardErrorTranslator,
+  databaseUnavailableTranslator,
+];
 
 interface AppFunctionParts {
   githubApp: GitHubAppApi;
@@ -96,6 +104,8 @@ export function createHttpApp(services: Services): Hono {
       }),
       adminFlagsRoutes({ access: adminAccess, flags: services.flags }),
       adminInstallationsRoutes({ access: adminAccess, installations: services.installations }),
+      adminReadinessRoutes({ access: adminAccess, scan: services.readinessScan, report: services.readinessReport, preview: services.flagPreview }),
+      adminRolloutGuardRoutes({ access: adminAccess, guard: services.rolloutGuard }),
       dashboardRoutes({
         figures: services.dashboardFigures,
         maintainers: services.maintainerAccess,
@@ -106,6 +116,7 @@ export function createHttpApp(services: Services): Hono {
         flags: services.flags,
         baseUrl: services.config.baseUrl,
         log: services.log,
+        readiness: { report: services.readinessReport, scan: services.readinessScan, preview: services.flagPreview, guard: services.rolloutGuard },
       }),
     ],
   });

@@ -22,7 +22,12 @@ import { scheduleJob, type IntervalJob } from "./jobs/interval-job.js";
 import type { OAuthClients } from "./github/client-credentials.js";
 import { MigrationBatches } from "./migration/batches.js";
 import { LegacyCleanup } from "./migration/cleanup.js";
+import { AccessChecker } from "./migration/access-check.js";
 import { DashboardFigures } from "./migration/dashboard-figures.js";
+import { FlagPreview } from "./migration/flag-preview.js";
+import { ReadinessReport } from "./migration/readiness-report.js";
+import { ReadinessScan } from "./migration/readiness-scan.js";
+import { RolloutGuard } from "./migration/rollout-guard.js";
 import { LegacyImporter } from "./migration/legacy-import.js";
 import { MigrationRollback } from "./migration/rollback.js";
 import { UserDirectory } from "./migration/user-directory.js";
@@ -34,6 +39,7 @@ import { ReplacedTokenRevocations } from "./tokens/replaced-token-revocations.js
 import { TokenRefresher } from "./tokens/refresh.js";
 import { ConnectionBudget } from "./db/connection-budget.js";
 import { TokenResolver } from "./tokens/resolution.js";
+import { ResolutionOutcomeLog } from "./tokens/resolution-outcomes.js";
 import { TokenSealer } from "./tokens/sealing.js";
 import { observeRateLimit } from "./tokens/token-metrics.js";
 import { TokenStore } from "./tokens/token-store.js";
@@ -83,6 +89,16 @@ export interface Services {
   legacyCleanup: LegacyCleanup;
   userDirectory: UserDirectory;
   dashboardFigures: DashboardFigures;
+  /** Migration readiness: the per-user access check, the scan over many users, and what they found. */
+  accessChecker: AccessChecker;
+  readinessScan: ReadinessScan;
+  readinessReport: ReadinessReport;
+  /** What a flag change would do to token resolution, before it is made. */
+  flagPreview: FlagPreview;
+  /** Pauses batches and refuses rollout raises while resolutions fail too often (rollout_guard_* flags). */
+  rolloutGuard: RolloutGuard;
+  /** How resolutions end, per minute, for the rollout guard; its job writes them to the database. */
+  resolutionOutcomes: ResolutionOutcomeLog;
   /** The two OAuth clients' credentials: checked before a 404 is believed, and by `doctor`. */
   oauthClients: OAuthClients;
   // webhooks/
@@ -109,10 +125,15 @@ interface ComposeAppOptions {
 const STALLED_BATCH_SWEEP_INTERVAL_MS = 30_000;
 /** The alerts' database figures; a third of Prometheus's usual scrape interval keeps them current. */
 const DATABASE_GAUGES_INTERVAL_MS = 15_000;
+const READINESS_SCAN_INTERVAL_MS = 5_000;
+const ROLLOUT_GUARD_INTERVAL_MS = 5_000;
 
 export function composeApp({ config, models, log }: ComposeAppOptions): Composition {
   const github = createGitHubClients({ config, log, onRefreshResponseHeaders: observeRateLimit });
   const flags = new FeatureFlags({ models, defaults: config.flagDefaults });
+  const rolloutGuard = new RolloutGuard({ models, flags });
+  flags.requireApproval((change, transaction) => rolloutGuard.approveFlagChange(change, transaction));
+  const resolutionOutcomes = new ResolutionOutcomeLog({ models });
   const consentLinks = new ConsentLinks({ baseUrl: config.baseUrl, secret: config.sessionSecret });
   const consentUrlFor = (user: { githubId: number; login: string | null }) => consentLinks.createConsentLink(user.githubId, user.login);
 
@@ -137,6 +158,7 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
     refresher: tokenRefresher,
     policy: new FeatureFlagRolloutPolicy({ flags }),
     consentUrlFor,
+    outcomes: resolutionOutcomes,
   });
   const tokenKeepAlive = new TokenKeepAlive({
     models,
@@ -182,7 +204,10 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
     },
     consentLinks: { consentUrl: async (user) => consentUrlFor(user), installUrl: (accountId) => github.installUrl(accountId) },
     log,
+    guard: rolloutGuard,
   });
+  const accessChecker = new AccessChecker({ models, tokenStore, refresher: tokenRefresher, api: github.repositoryAccess });
+  const readinessScan = new ReadinessScan({ models, checker: accessChecker, log, concurrency: config.readinessScanConcurrency });
 
   const webhookRedelivery = new WebhookRedelivery({ models, github: github.app, log });
   const stalledBatchSweep = new StalledBatchSweep({ models, log });
@@ -238,6 +263,12 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
     }),
     userDirectory: new UserDirectory({ models }),
     dashboardFigures: new DashboardFigures({ models, flags, batches: migrationBatches, installations }),
+    accessChecker,
+    readinessScan,
+    readinessReport: new ReadinessReport({ models, scan: readinessScan, installUrl: (accountId) => github.installUrl(accountId) }),
+    flagPreview: new FlagPreview({ models, flags }),
+    rolloutGuard,
+    resolutionOutcomes,
     deliveryLedger: new DeliveryLedger({ models, log }),
     webhookRedelivery,
     oauthClients,
@@ -277,6 +308,18 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
       name: "database-gauges",
       intervalMs: DATABASE_GAUGES_INTERVAL_MS,
       run: () => databaseGauges.sample(),
+      log,
+    }),
+    // Every instance helps with a running readiness scan; SKIP LOCKED claims keep them apart.
+    scheduleJob({ name: "readiness-scan", intervalMs: READINESS_SCAN_INTERVAL_MS, run: () => readinessScan.runPass(), log }),
+    // This instance's resolution outcomes go to the database, then the guard judges every instance's.
+    scheduleJob({
+      name: "rollout-guard",
+      intervalMs: ROLLOUT_GUARD_INTERVAL_MS,
+      run: async () => {
+        await resolutionOutcomes.flush();
+        await rolloutGuard.evaluate();
+      },
       log,
     }),
   ];

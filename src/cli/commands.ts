@@ -5,8 +5,9 @@ import { flagCommands } from "./flag-commands.js";
 import { installationCommands } from "./installation-commands.js";
 import { keyCommands } from "./key-commands.js";
 import { migrationCommands } from "./migration-commands.js";
+import { readinessCommands } from "./readiness-commands.js";
 import { tokenCommands } from "./token-commands.js";
 import { userCommands } from "./user-commands.js";
 import { webhookCommands } from "./webhook-commands.js";
 
-export const CLI_COMMANDS: CliCommand[] = [...keyCommands, ...tokenCommands, ...migrationCommands, ...userCommands, ...flagCommands, ...installationCommands, ...webhookCommands, ...doctorCommands];
+export const CLI_COMMANDS: CliCommand[] = [...keyCommands, ...tokenCommands, ...migrationCommands, ...readinessCommands, ...userCommands, ...flagCommands, ...installationCommands, ...webhookCommands, ...doctorCommands];

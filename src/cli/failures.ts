@@ -4,7 +4,9 @@
 // same codes as the HTTP API, through the same translators.
 import { ConfigError } from "../config.js";
 import { GitHubError } from "../github/errors.js";
+import { readinessErrorTranslator } from "../http/admin-readiness-routes.js";
 import { migrationErrorTranslator } from "../http/admin-request.js";
+import { rolloutGuardErrorTranslator } from "../http/admin-rollout-guard-routes.js";
 import { databaseUnavailableTranslator, type ErrorTranslator } from "../http/errors.js";
 import { tokenErrorTranslator } from "../http/token-api-routes.js";
 import { LegacyQueryError } from "../migration/legacy-query-source.js";
@@ -32,7 +34,13 @@ export interface CliFailure {
   stack?: string;
 }
 
-const TRANSLATORS: ErrorTranslator[] = [tokenErrorTranslator, migrationErrorTranslator, databaseUnavailableTranslator];
+const TRANSLATORS: ErrorTranslator[] = [
+  tokenErrorTranslator,
+  migrationErrorTranslator,
+  readinessErrorTranslator,
+  rolloutGuardErrorTranslator,
+  databaseUnavailableTranslator,
+];
 
 export function describeFailure(error: unknown): CliFailure {
   if (error instanceof CliInputError) return { code: error.code, message: error.message, exitCode: EXIT_REFUSED };

@@ -19,9 +19,10 @@ const PROCESSED_KEYS = ["migrated", "consent_required", "failed", "deferred", "s
 
 function progressBar(output: CliOutput) {
   return (batch: BatchView) => {
-    if (batch.state !== "running") return;
+    if (batch.state !== "running" && batch.state !== "paused") return;
     const processed = PROCESSED_KEYS.reduce((sum, key) => sum + (batch.counts[key] ?? 0), 0);
-    output.progress(`batch #${batch.id}: ${describeCounts(batch.counts)}`, { done: processed, total: batch.size });
+    const paused = batch.state === "paused" ? " (paused by the rollout guard)" : "";
+    output.progress(`batch #${batch.id}${paused}: ${describeCounts(batch.counts)}`, { done: processed, total: batch.size });
   };
 }
 

@@ -6,6 +6,7 @@ import * as initialSchema from "./migrations/0001-initial-schema.js";
 import * as refreshIntent from "./migrations/0014-refresh-intent.js";
 import * as replacedTokenRevocations from "./migrations/0015-replaced-token-revocations.js";
 import * as batchOutcomes from "./migrations/0016-batch-outcomes.js";
+import * as migrationReadiness from "./migrations/0017-migration-readiness.js";
 import * as flagChangeNotify from "./migrations/0018-flag-change-notify.js";
 import * as operationsGauges from "./migrations/0020-operations-gauges.js";
 
@@ -19,6 +20,7 @@ const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [
   ["0014-refresh-intent", refreshIntent],
   ["0015-replaced-token-revocations", replacedTokenRevocations],
   ["0016-batch-outcomes", batchOutcomes],
+  ["0017-migration-readiness", migrationReadiness],
   ["0018-flag-change-notify", flagChangeNotify],
   ["0020-operations-gauges", operationsGauges],
 ];

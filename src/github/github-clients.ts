@@ -7,7 +7,9 @@ import type { AppConfig } from "../config.js";
 import { GitHubAppApi } from "./app-api.js";
 import { SignInUnavailableError } from "./errors.js";
 import { oauthClientsFromConfig, type OAuthClients } from "./client-credentials.js";
+import { appInstallUrl } from "./install-links.js";
 import { OAuthAppCredentials, type DeleteOutcome, type TokenCheck } from "./oauth-app-credentials.js";
+import { listAppTokenRepositories, listReadableRepositories, type RateLimitHeaders, type RepositoryListing } from "./repository-access.js";
 import { refreshUserToken, type RefreshedUserTokens } from "./token-refresh.js";
 import type { GitHubRateLimit } from "./rate-limit.js";
 import { getAuthenticatedUser, listUserInstallations, type AuthenticatedUser, type ReachableInstallation } from "./user-api.js";
@@ -59,6 +61,11 @@ export interface GitHubClients {
   legacyOAuthApp: OAuthAppCredentials | null;
   /** GitHub's page installing our App on an account (the App's slug from GET /app); null when unknown. */
   installUrl(accountId: number): Promise<string | null>;
+  /** What a user's legacy token and App token read (readiness), capped at READINESS_REPOSITORY_CAP. */
+  repositoryAccess: {
+    listLegacyRepositories(token: string, onRateLimit: (rateLimit: RateLimitHeaders) => void): Promise<RepositoryListing>;
+    listAppTokenRepositories(token: string, onRateLimit: (rateLimit: RateLimitHeaders) => void): Promise<RepositoryListing>;
+  };
 }
 
 interface CreateGitHubClientsOptions {
@@ -157,7 +164,13 @@ export function createGitHubClients({ config, log, onRefreshResponseHeaders }: C
     legacyOAuthApp: oauthClients.legacy ? new OAuthAppCredentials({ github, credentials: oauthClients.legacy, timeoutMs }) : null,
     installUrl: async (accountId) => {
       const slug = await app.appSlug();
-      return slug ? `${github.webBaseUrl}/apps/${encodeURIComponent(slug)}/installations/new/permissions?suggested_target_id=${accountId}` : null;
+      return slug ? appInstallUrl(github, slug, accountId) : null;
+    },
+    repositoryAccess: {
+      listLegacyRepositories: (token, onRateLimit) =>
+        listReadableRepositories({ github, token, timeoutMs, maxRepositories: config.readinessRepositoryCap, onRateLimit }),
+      listAppTokenRepositories: (token, onRateLimit) =>
+        listAppTokenRepositories({ github, token, timeoutMs, maxRepositories: config.readinessRepositoryCap, onRateLimit }),
     },
   };
 }

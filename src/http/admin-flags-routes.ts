@@ -8,13 +8,17 @@ import { jsonAnswer, timestamp } from "./api-description.js";
 import { validInput } from "./input.js";
 
 // A name of the right shape that is no flag is a 404 unknown_flag (flags.ts knows the names), not a 400.
-const flagNameParam = z.object({
+export const flagNameParam = z.object({
   name: z.string().regex(/^[a-z_]{1,64}$/, { error: "name must be a flag name" }).meta({ description: `One of ${flagNameJson.options.join(", ")}` }),
 });
-// The value's own shape is the flag's business (flags.ts validates it per flag).
+// The value's own shape is the flag's business (flags.ts validates it per flag). `override`: the
+// maintainer confirms raising the rollout percent while the rollout guard is tripped.
 const flagRequest = z
   .strictObject({
     value: z.unknown().meta({ description: "true/false; 0-100; a list of logins; 1-10000; an ISO date or null — per flag" }),
+    override: z.boolean().optional().meta({
+      description: "Raise the rollout percent although the rollout guard is tripped (recorded as an override event)",
+    }),
   })
   .refine((body) => "value" in body, {
     error: "value is required",
@@ -71,15 +75,19 @@ export function adminFlagsRoutes({ access, flags }: { access: AdminAccess; flags
       summary: "Change a flag (its value validated per flag); every instance applies it at its next token resolution",
       records: true,
       answers: { 200: jsonAnswer("The change", flagChangeJsonSchema) },
-      errors: { 400: "`invalid_request`: the value does not suit the flag (the message says why) or a field is wrong", 404: "`unknown_flag`: no such flag" },
+      errors: {
+        400: "`invalid_request`: the value does not suit the flag (the message says why) or a field is wrong",
+        404: "`unknown_flag`: no such flag",
+        409: "`rollout_guard_tripped`: the rollout guard is tripped and this raises the rollout percent; send `override: true` to raise it anyway",
+      },
     }),
     validInput("param", flagNameParam),
     validInput("json", flagRequest, { bodyRequired: true }),
     async (c) => {
       const actor = actorOf(c);
       const { name } = c.req.valid("param");
-      const { value } = c.req.valid("json");
-      return c.json(flagChangeJson(await flags.set({ name, value, actor })));
+      const { value, override } = c.req.valid("json");
+      return c.json(flagChangeJson(await flags.set({ name, value, actor, override })));
     },
   );
 

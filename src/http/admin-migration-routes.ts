@@ -42,7 +42,7 @@ export const batchJsonSchema = z
     requested_by: z.string().meta({ description: "A maintainer's login, admin-api or cli" }),
     size: z.number().int(),
     dry_run: z.boolean(),
-    state: z.enum(["running", "finished", "finished_with_errors", "failed"]).meta({ description: "finished_with_errors: some users errored (see user_errors); failed: every user errored, or the batch stopped" }),
+    state: z.enum(["running", "paused", "finished", "finished_with_errors", "failed"]).meta({ description: "paused: the rollout guard holds it until cleared; finished_with_errors: some users errored (see user_errors); failed: every user errored, or the batch stopped" }),
     stale: z.boolean().meta({ description: "Still running but no heartbeat for a while: its instance probably stopped" }),
     counts: z.record(z.string(), z.number()).meta({
       description:

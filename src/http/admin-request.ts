@@ -70,7 +70,7 @@ export function actorOf(c: Context): string {
 }
 
 export interface AdminRouteDescription {
-  tag: "admin: migration" | "admin: users" | "admin: flags" | "admin: installations";
+  tag: "admin: migration" | "admin: readiness" | "admin: users" | "admin: flags" | "admin: installations";
   summary: string;
   /** A body other than JSON (JSON bodies are described by validInput). */
   requestBody?: DescribeRouteOptions["requestBody"];

@@ -48,6 +48,7 @@ export async function describeApi(app: Hono, { webhookPath: path }: { webhookPat
         { name: "admin: users" },
         { name: "admin: flags" },
         { name: "admin: installations" },
+        { name: "admin: readiness", description: "Who would lose repository access after the switch; accounts missing the App" },
         { name: "user", description: "The user's own pages" },
         { name: "auth", description: "The GitHub App web flow" },
         { name: "dashboard", description: "The maintainers' HTML dashboard (session + CSRF token)" },

@@ -31,7 +31,7 @@ export interface BatchView {
   requestedBy: string;
   size: number;
   dryRun: boolean;
-  /** `finished_with_errors` when some users hit an unexpected error; `failed` when the batch stopped or every user did. */
+  /** `finished_with_errors` when some users hit an unexpected error; `failed` when the batch stopped or every user did; `paused` while the rollout guard holds it. */
   state: BatchState;
   /** Outcomes so far: claimed, migrated, consent_required, failed, deferred, skipped, errors, legacy_token_*; would_* for dry runs. */
   counts: Record<string, number>;
@@ -76,7 +76,14 @@ interface MigrationBatchesOptions {
   heartbeatMs?: number;
   /** Tries per user when GitHub answers with a transient error, before the user is deferred. */
   maxAttempts?: number;
+  /** The rollout guard: while it is tripped a batch takes nobody new and waits (state `paused`). */
+  guard?: { isTripped(): Promise<boolean> };
+  /** How often a paused batch asks whether the guard was cleared. */
+  guardPollMs?: number;
 }
+
+/** A guard's answer is reused this long, so a chunk of users asks it once, not once per user. */
+const GUARD_ANSWER_MS = 500;
 
 type CountKey = string;
 const MAX_RECORDED_USER_ERRORS = 100;
@@ -114,8 +121,10 @@ export class MigrationBatches {
       leaseSeconds: 300,
       heartbeatMs: 5_000,
       maxAttempts: 3,
+      guardPollMs: 2_000,
       credentialsGood: async () => {},
       ...options,
+      guard: options.guard ?? { isTripped: async () => false },
     };
   }
 
@@ -202,8 +211,10 @@ export class MigrationBatches {
         await this.#dryRun(batch, run.counts, retryFailedBefore);
       } else {
         const pacer = new GitHubPacer({ concurrency: this.#options.concurrency });
+        const guardTripped = cachedAnswer(() => this.#options.guard.isTripped(), GUARD_ANSWER_MS);
         let remaining = batch.size;
         while (remaining > 0) {
+          await this.#waitWhileGuardTripped(batch, guardTripped, onProgress);
           const users = await this.#claim(batch.id, Math.min(remaining, this.#options.chunkSize), retryFailedBefore, run.excluded);
           if (users.length === 0) break;
           remaining -= users.length;
@@ -212,12 +223,24 @@ export class MigrationBatches {
             run.inFlight.add(user.id);
             run.excluded.add(user.id);
           }
-          await Promise.all(
-            users.map(async (user) => {
-              for (const key of await this.#processUser(user, batch.id, actor, pacer, run)) add(run.counts, key);
+          // Users start a few at a time (twice the GitHub concurrency, so database work overlaps the
+          // calls), each asking the guard first: a trip stops the chunk within a few users.
+          const queue = [...users];
+          const worker = async () => {
+            for (let user = queue.shift(); user; user = queue.shift()) {
+              if (await guardTripped()) {
+                // Not started: handed back, and taken again once the guard is cleared.
+                await this.#release(user, batch.id);
+                add(run.counts, "claimed", -1);
+                run.excluded.delete(user.id);
+                remaining += 1;
+              } else {
+                for (const key of await this.#processUser(user, batch.id, actor, pacer, run)) add(run.counts, key);
+              }
               run.inFlight.delete(user.id);
-            }),
-          );
+            }
+          };
+          await Promise.all(Array.from({ length: Math.min(queue.length, this.#options.concurrency * 2) }, worker));
           await this.#heartbeat(batch, run);
           onProgress?.(toView(batch));
         }
@@ -388,6 +411,21 @@ export class MigrationBatches {
     return (await models.Installation.count({ where: { accountId: user.githubId, deletedAt: null } })) > 0;
   }
 
+  /** While the rollout guard is tripped the batch is `paused`: it takes nobody and asks again every guardPollMs. */
+  async #waitWhileGuardTripped(batch: MigrationBatchRow, guardTripped: () => Promise<boolean>, onProgress?: (batch: BatchView) => void): Promise<void> {
+    if (!(await guardTripped())) return;
+    await batch.update({ state: "paused", heartbeatAt: new Date() });
+    onProgress?.(toView(batch));
+    this.#options.log.warn({ batchId: batch.id }, "migration batch paused by the rollout guard");
+    while (await guardTripped()) await new Promise((resolve) => setTimeout(resolve, this.#options.guardPollMs));
+    await batch.update({ state: "running", heartbeatAt: new Date() });
+    onProgress?.(toView(batch));
+  }
+
+  async #release(user: UserRow, batchId: number): Promise<void> {
+    await this.#options.models.User.update({ batchClaimId: null, batchClaimExpiresAt: null }, { where: { id: user.id, batchClaimId: batchId } });
+  }
+
   /** Leaves the claim in place until `seconds` from now, so no batch takes the user before then. */
   async #defer(user: UserRow, batchId: number, seconds: number): Promise<void> {
     await this.#options.models.User.update(
@@ -417,17 +455,27 @@ export class MigrationBatches {
     const progress = { counts: { ...run.counts }, userErrors: [...run.userErrors] };
     const [updated] = await models.MigrationBatch.update(
       { ...progress, heartbeatAt: now, ...outcome, ...(finished ? { finishedAt: now } : {}) },
-      { where: { id: batch.id, state: "running" } },
+      // A paused batch (the rollout guard holds it) still heartbeats: its owner is alive.
+      { where: { id: batch.id, state: ["running", "paused"] } },
     );
     if (updated === 0) {
       // Marked failed by another instance: what this one did still counts, its state and reason stay.
       await models.MigrationBatch.update(progress, { where: { id: batch.id } });
-      if (batch.state === "running") {
+      if (batch.state === "running" || batch.state === "paused") {
         log.warn({ batchId: batch.id }, "this batch was marked failed by another instance (no heartbeat seen); it stops claiming users");
       }
     }
     await batch.reload();
   }
+}
+
+/** `ask`'s answer, reused for `ms` (concurrent callers share one question). */
+function cachedAnswer(ask: () => Promise<boolean>, ms: number): () => Promise<boolean> {
+  let answer: { value: Promise<boolean>; at: number } | undefined;
+  return () => {
+    if (!answer || Date.now() - answer.at > ms) answer = { value: ask(), at: Date.now() };
+    return answer.value;
+  };
 }
 
 /** How a batch that ran to its end ended: never plain "finished" when users hit errors. */

@@ -1,4 +1,4 @@
-// Batches whose owner died: a `running` batch whose heartbeat stopped is marked `failed` with the
+// Batches whose owner died: a `running` (or `paused`) batch whose heartbeat stopped is marked `failed` with the
 // reason, and the users it still held are released at once (not when their lease runs out), so the
 // next batch can take them. Runs on every instance; whoever notices first does it, exactly once.
 import type { Logger } from "pino";
@@ -50,7 +50,7 @@ export class StalledBatchSweep {
   async #failStalled(transaction: Transaction): Promise<StalledBatch[]> {
     const { sequelize } = this.#models;
     // The state check in the UPDATE makes the change happen once even without the singleton lock:
-    // a second sweeper re-reads the row after the first commits and finds it no longer running.
+    // a second sweeper re-reads the row after the first commits and finds it no longer running or paused.
     // The cutoff is on the database's clock, like the heartbeats the batches write.
     const failed = await sequelize.query<{ id: string; heartbeat_at: Date }>(
       `UPDATE migration_batches
@@ -58,7 +58,7 @@ export class StalledBatchSweep {
               error = 'owner instance stopped heartbeating at '
                       || to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                       || '; marked failed and its unfinished users released'
-        WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => :staleAfterSeconds)
+        WHERE state IN ('running', 'paused') AND heartbeat_at < now() - make_interval(secs => :staleAfterSeconds)
         RETURNING id, heartbeat_at`,
       { replacements: { staleAfterSeconds: this.#staleAfterSeconds }, type: QueryTypes.SELECT, transaction },
     );

@@ -54,7 +54,7 @@ export class DatabaseGauges {
       [row] = await sequelize.query<{ stalled: string; near_end: string; reauth: string }>(
         `SELECT
            (SELECT count(*) FROM migration_batches
-             WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => :batchStaleAfterSeconds)) AS stalled,
+             WHERE state IN ('running', 'paused') AND heartbeat_at < now() - make_interval(secs => :batchStaleAfterSeconds)) AS stalled,
            (SELECT count(*) FROM users
              WHERE github_app_refresh_token IS NOT NULL
                AND github_app_refresh_token_expires_at < now() + make_interval(days => :nearEndDays)) AS near_end,

@@ -7,6 +7,7 @@ import { ReauthRequiredError, TokenTemporarilyUnavailableError } from "./errors.
 import { appTokensRetired, type TokenRefresher } from "./refresh.js";
 import type { RolloutPolicy } from "../users/rollout-policy.js";
 import { tokenMetrics } from "./token-metrics.js";
+import type { ResolutionOutcomeRecorder } from "./resolution-outcomes.js";
 import type { LegacyOAuthToken, TokenStore } from "./token-store.js";
 import { UserLookup } from "./user-lookup.js";
 
@@ -42,6 +43,8 @@ interface TokenResolverOptions {
    * account (auth/consent-links.ts), so the sign-in it starts refuses any other account.
    */
   consentUrlFor: (user: { githubId: number; login: string }) => string;
+  /** Told how each resolution ended (the rollout guard's figures). */
+  outcomes?: ResolutionOutcomeRecorder;
   now?: () => Date;
 }
 
@@ -76,12 +79,14 @@ export class TokenResolver {
       const freshness = await this.#options.refresher.ensureFresh(user, minValidSeconds);
       if (freshness.ok) {
         tokenMetrics.resolutions.inc({ type: "github_app_user" });
+        this.#options.outcomes?.record("served");
         return { token: freshness.tokens.accessToken, type: "github_app_user", expiresAt: freshness.tokens.accessTokenExpiresAt, login: user.login };
       }
       const fallback = legacy === undefined ? await this.#usableLegacyToken(user) : legacy;
       if (fallback) return this.#fallBack(user, fallback, "app_token_unavailable");
       if (freshness.kind === "unavailable") {
         tokenMetrics.resolutions.inc({ type: "unavailable" });
+        this.#options.outcomes?.record("refresh_failed");
         throw new TokenTemporarilyUnavailableError(githubId, freshness.retryAfterSeconds);
       }
       return this.#reauthRequired(user);
@@ -101,11 +106,14 @@ export class TokenResolver {
   #fallBack(user: UserRow, legacy: LegacyOAuthToken, reason: FallbackReason): ResolvedToken {
     tokenMetrics.fallbacks.inc({ reason });
     tokenMetrics.resolutions.inc({ type: "oauth" });
+    // Served, but after the App token could not be refreshed: the guard counts that as a failure.
+    this.#options.outcomes?.record(reason === "app_token_unavailable" ? "refresh_failed" : "served");
     return { token: legacy.accessToken, type: "oauth", fallbackReason: reason, expiresAt: legacy.expiresAt, login: user.login };
   }
 
   #reauthRequired(user: UserRow): never {
     tokenMetrics.resolutions.inc({ type: "reauth_required" });
+    this.#options.outcomes?.record("reauth_required");
     throw new ReauthRequiredError(user.githubId, this.#options.consentUrlFor(user));
   }
 }

@@ -8,7 +8,16 @@ import { z } from "zod";
 import type { FlagDefaults } from "../config.js";
 import type { FeatureFlagChangeRow, Models } from "../db/models/index.js";
 import { InvalidFlagValueError, UnknownFlagError } from "./errors.js";
-import { batchSize, dateOrTimeText, githubLogin, rolloutPercent } from "./input-rules.js";
+import {
+  batchSize,
+  dateOrTimeText,
+  githubLogin,
+  ROLLOUT_GUARD_MIN_RESOLUTIONS,
+  ROLLOUT_GUARD_THRESHOLD_PERCENT,
+  ROLLOUT_GUARD_WINDOW_MINUTES,
+  rolloutPercent,
+  wholeNumberWithin,
+} from "./input-rules.js";
 
 const dateOrNull = z.union([
   z.null(),
@@ -30,14 +39,10 @@ interface FlagDefinition<T> {
 const asIs = <T>(value: T): unknown => value;
 
 const FLAG_DEFINITIONS = {
-  github_app_tokens_enabled: {
-    schema: z.boolean({ error: "must be true or false" }),
-    fromText: (text) => (text === "true" ? true : text === "false" ? false : text),
-    toJson: asIs,
-    fromDefaults: (defaults) => defaults.githubAppTokensEnabled,
-    description: "Global switch: false serves legacy OAuth tokens to everyone (the global rollback).",
-    accepts: "true or false",
-  } satisfies FlagDefinition<boolean>,
+  github_app_tokens_enabled: booleanFlag(
+    (defaults) => defaults.githubAppTokensEnabled,
+    "Global switch: false serves legacy OAuth tokens to everyone (the global rollback).",
+  ),
   github_app_tokens_rollout_percent: {
     schema: rolloutPercent,
     fromText: (text) => (/^\d+$/.test(text) ? Number(text) : text),
@@ -79,7 +84,36 @@ const FLAG_DEFINITIONS = {
     description: "After this time legacy OAuth tokens are no longer served and cleanup may revoke them; null for never.",
     accepts: "a date such as 2027-06-30 (or an ISO 8601 time), or null for never",
   } satisfies FlagDefinition<Date | null>,
+  rollout_guard_enabled: booleanFlag(
+    (defaults) => defaults.rolloutGuardEnabled,
+    "The rollout guard: pauses batches and refuses rollout raises while too many resolutions end in reauth_required or a failed refresh.",
+  ),
+  rollout_guard_threshold_percent: wholeNumberFlag(ROLLOUT_GUARD_THRESHOLD_PERCENT, (defaults) => defaults.rolloutGuardThresholdPercent, "Share of resolutions in the window (ending reauth_required or in a failed refresh) above which the guard trips."),
+  rollout_guard_window_minutes: wholeNumberFlag(ROLLOUT_GUARD_WINDOW_MINUTES, (defaults) => defaults.rolloutGuardWindowMinutes, "The guard's sliding window, in minutes; it also watches this long after the rollout percent is raised."),
+  rollout_guard_min_resolutions: wholeNumberFlag(ROLLOUT_GUARD_MIN_RESOLUTIONS, (defaults) => defaults.rolloutGuardMinResolutions, "Resolutions the window must hold before the guard judges the share (a few failures among few calls prove little)."),
 };
+
+function booleanFlag(fromDefaults: (defaults: FlagDefaults) => boolean, description: string): FlagDefinition<boolean> {
+  return {
+    schema: z.boolean({ error: "must be true or false" }),
+    fromText: (text) => (text === "true" ? true : text === "false" ? false : text),
+    toJson: asIs,
+    fromDefaults,
+    description,
+    accepts: "true or false",
+  };
+}
+
+function wholeNumberFlag(range: { min: number; max: number }, fromDefaults: (defaults: FlagDefaults) => number, description: string): FlagDefinition<number> {
+  return {
+    schema: wholeNumberWithin(range),
+    fromText: (text) => (/^\d+$/.test(text) ? Number(text) : text),
+    toJson: asIs,
+    fromDefaults,
+    description,
+    accepts: `a whole number from ${range.min} to ${range.max}`,
+  };
+}
 
 export type FlagName = keyof typeof FLAG_DEFINITIONS;
 export const FLAG_NAMES = Object.keys(FLAG_DEFINITIONS) as FlagName[];
@@ -130,6 +164,12 @@ function flagToJson<N extends FlagName>(name: N, value: FlagValues[N]): unknown 
   return (FLAG_DEFINITIONS[name].toJson as (value: FlagValues[N]) => unknown)(value);
 }
 
+/** A rule a flag change must pass inside its transaction (the rollout guard's); it throws to refuse. */
+export type FlagChangeApproval = (
+  change: { name: FlagName; oldValue: unknown; newValue: unknown; actor: string; override: boolean },
+  transaction: Transaction,
+) => Promise<void>;
+
 /**
  * How long an instance may keep answering from its copy of the flags once it can no longer be sure
  * it hears every change (its notification connection was lost and is being reopened). While the
@@ -151,6 +191,7 @@ interface CachedFlags {
 export class FeatureFlags {
   readonly #models: Models;
   readonly #defaults: FlagDefaults;
+  readonly #approvals: FlagChangeApproval[] = [];
   readonly #now: () => number;
   #feed: FlagChangeFeed | null = null;
   #cached: CachedFlags | null = null;
@@ -219,7 +260,7 @@ export class FeatureFlags {
    * form (as the admin API receives it); the CLI passes parseFlagText's result through toJson first.
    */
   async set(
-    { name, value, actor }: { name: string; value: unknown; actor: string },
+    { name, value, actor, override = false }: { name: string; value: unknown; actor: string; override?: boolean },
     transaction?: Transaction,
   ): Promise<FlagChange> {
     const flagName = parseFlagName(name);
@@ -228,6 +269,7 @@ export class FeatureFlags {
       // The row lock serialises concurrent writers, so each change records the value it replaced.
       const current = await this.#models.FeatureFlag.findByPk(flagName, { transaction: t, lock: t.LOCK.UPDATE });
       const oldValue = current ? current.value : flagToJson(flagName, FLAG_DEFINITIONS[flagName].fromDefaults(this.#defaults));
+      for (const approve of this.#approvals) await approve({ name: flagName, oldValue, newValue: json, actor, override }, t);
       // Written as JSON text cast to jsonb, so a JSON null (the deprecation date's "never") is stored
       // as the value null; through the model it would become SQL NULL, which the column refuses.
       const replacements = { name: flagName, value: JSON.stringify(json), oldValue: JSON.stringify(oldValue), actor, now: new Date() };
@@ -252,6 +294,11 @@ export class FeatureFlags {
     const change = await this.#models.sequelize.transaction(write);
     this.invalidate();
     return change;
+  }
+
+  /** Adds a rule every later change must pass (`override` is the maintainer's confirmation to pass it anyway). */
+  requireApproval(approval: FlagChangeApproval): void {
+    this.#approvals.push(approval);
   }
 
   /** Newest first. */

@@ -32,8 +32,12 @@ export const githubIdNumber = z
 export const BATCH_SIZE = { min: 1, max: 10_000 } as const;
 /** Share of users (by a stable hash of their GitHub id) served App tokens. */
 export const ROLLOUT_PERCENT = { min: 0, max: 100 } as const;
+/** The rollout guard's flags (users/flags.ts) and their env defaults. */
+export const ROLLOUT_GUARD_THRESHOLD_PERCENT = { min: 1, max: 100 } as const;
+export const ROLLOUT_GUARD_WINDOW_MINUTES = { min: 1, max: 1440 } as const;
+export const ROLLOUT_GUARD_MIN_RESOLUTIONS = { min: 1, max: 1_000_000 } as const;
 
-function wholeNumberWithin({ min, max }: { min: number; max: number }) {
+export function wholeNumberWithin({ min, max }: { min: number; max: number }) {
   const range = `must be a whole number from ${min} to ${max}`;
   return z
     .number({ error: range })

@@ -13,8 +13,13 @@ const EXPECTED_TABLES = [
   "migration_events",
   "notifications",
   "oauth_states",
+  "readiness_scan_users",
+  "readiness_scans",
   "replaced_token_revocations",
+  "rollout_guard_events",
   "schema_migrations",
+  "token_resolution_outcomes",
+  "user_access_checks",
   "user_installations",
   "users",
   "webhook_deliveries",
@@ -83,6 +88,15 @@ describe("schema migrations", () => {
       sequelize.query(`UPDATE users SET provider_info = '{"access_token":"gho_plaintext"}' WHERE github_id = 1`),
     ).rejects.toThrow(/check constraint/);
     await sequelize.query("UPDATE users SET github_app_user_token = 'v1.k1.iv.tag.ct' WHERE github_id = 1");
+  });
+
+  it("lets a batch be in every state the code writes (0016's outcomes and 0017's paused), and no other", async () => {
+    for (const state of ["running", "paused", "finished", "finished_with_errors", "failed"]) {
+      await sequelize.query("INSERT INTO migration_batches (requested_by, size, state) VALUES ('schema-test', 1, :state)", { replacements: { state } });
+    }
+    await expect(
+      sequelize.query("INSERT INTO migration_batches (requested_by, size, state) VALUES ('schema-test', 1, 'halfway')"),
+    ).rejects.toThrow(/check constraint/);
   });
 
   it("runs down to an empty schema and up again", async () => {

@@ -302,6 +302,39 @@ const CASES: Record<string, () => BadCase[] | Promise<BadCase[]>> = {
     notAMaintainerCase("/admin/flags", { name: "github_app_tokens_enabled", value: "false", confirm: "yes" }),
   ],
   [`POST ${WEBHOOK_PATH}`]: () => webhookCases(),
+  "POST /api/v1/admin/migration/readiness": () => [
+    ...adminKeyCases("POST", "/api/v1/admin/migration/readiness"),
+    ...jsonBodyCases("POST", "/api/v1/admin/migration/readiness", [{ github_ids: [] }, { github_ids: ["1"] }, { github_ids: [0] }, { github_ids: [1.5] }, { github_ids: 7 }]),
+  ],
+  "GET /api/v1/admin/migration/readiness": () => [
+    ...adminKeyCases("GET", "/api/v1/admin/migration/readiness"),
+    { name: "unknown query parameter", request: { method: "GET", path: "/api/v1/admin/migration/readiness?state=running", headers: admin() }, kind: "json", status: 400 },
+  ],
+  "GET /api/v1/admin/migration/readiness/rate-limit-drops": () => [...adminKeyCases("GET", "/api/v1/admin/migration/readiness/rate-limit-drops")],
+  "GET /api/v1/admin/users/:github_id/access": () => [
+    ...adminKeyCases("GET", `/api/v1/admin/users/${USER_ID()}/access`),
+    ...hostileIdCases("GET", "/api/v1/admin/users/:github_id/access", admin),
+    { name: "a user never checked", request: { method: "GET", path: `/api/v1/admin/users/${USER_ID()}/access`, headers: admin() }, kind: "json", status: 404 },
+  ],
+  "POST /api/v1/admin/flags/:name/preview": () => [
+    ...adminKeyCases("POST", "/api/v1/admin/flags/github_app_tokens_enabled/preview"),
+    ...jsonBodyCases("POST", "/api/v1/admin/flags/github_app_tokens_rollout_percent/preview", [{}, { value: 101 }, { value: "50" }]),
+    ...hostileIdCases("POST", "/api/v1/admin/flags/:name/preview", () => ({ ...json, ...admin() }), '{"value":true}'),
+  ],
+  "GET /api/v1/admin/migration/rollout-guard": () => [...adminKeyCases("GET", "/api/v1/admin/migration/rollout-guard")],
+  "POST /api/v1/admin/migration/rollout-guard/clear": () => [
+    ...adminKeyCases("POST", "/api/v1/admin/migration/rollout-guard/clear"),
+    ...jsonBodyCases("POST", "/api/v1/admin/migration/rollout-guard/clear", [{ reason: "" }, { reason: 5 }]),
+    { name: "nothing to clear", request: { method: "POST", path: "/api/v1/admin/migration/rollout-guard/clear", headers: { ...json, ...admin() }, body: "{}" }, kind: "json", status: 409 },
+  ],
+  "POST /admin/readiness": () => [
+    ...formCases("/admin/readiness", { confirm: "yes" }, () => maintainerSession),
+    notAMaintainerCase("/admin/readiness", { confirm: "yes" }),
+  ],
+  "POST /admin/rollout-guard/clear": () => [
+    ...formCases("/admin/rollout-guard/clear", { confirm: "yes" }, () => maintainerSession),
+    notAMaintainerCase("/admin/rollout-guard/clear", { confirm: "yes" }),
+  ],
 };
 
 /** Routes that take no input: junk query strings still never 5xx and never write. */

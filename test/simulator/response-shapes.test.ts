@@ -92,7 +92,7 @@ describe("REST answers match @octokit/openapi-types", () => {
     const expected: InstallationRepositories = {
       total_count: 1,
       repository_selection: "selected",
-      repositories: installation.repositories.map((repository) => repositoryBody(shapes, installation, repository)),
+      repositories: installation.repositories.map((repository) => repositoryBody(shapes, installation.account, repository)),
     };
     expect(await (await api(simulator, "/installation/repositories", { token: token.token })).json()).toEqual(asJson(expected));
   });

@@ -28,6 +28,10 @@ describe("loadConfig", () => {
       githubAppTokensAllowList: [],
       userMigrationBatchSize: 100,
       oauthTokenDeprecationDate: null,
+      rolloutGuardEnabled: false,
+      rolloutGuardThresholdPercent: 5,
+      rolloutGuardWindowMinutes: 15,
+      rolloutGuardMinResolutions: 20,
     });
   });
 

@@ -21,8 +21,11 @@ export interface MigrationEventRow extends Model<InferAttributes<MigrationEventR
   createdAt: CreationOptional<Date>;
 }
 
-/** `finished_with_errors`: it ran to the end, but some users hit an unexpected error (named in userErrors). */
-export type BatchState = "running" | "finished" | "finished_with_errors" | "failed";
+/**
+ * `finished_with_errors`: it ran to the end, but some users hit an unexpected error (named in userErrors).
+ * `paused`: the rollout guard stopped it (migration/rollout-guard.ts); it resumes when the guard is cleared.
+ */
+export type BatchState = "running" | "paused" | "finished" | "finished_with_errors" | "failed";
 
 /** One user a batch could not process because of an unexpected error. */
 export interface BatchUserError {

@@ -40,7 +40,7 @@ export const flagForm = z.object({
 
 /** After an action the browser is sent to /admin?done=…, which names what happened. */
 export const noticeQuery = z.object({
-  done: z.enum(["batch_started", "validated", "validation_failed", "rolled_back", "reenabled", "flag_changed"]),
+  done: z.enum(["batch_started", "validated", "validation_failed", "rolled_back", "reenabled", "flag_changed", "readiness_scan_started", "guard_cleared"]),
   login: githubLogin.optional(),
   flag: z.enum(FLAG_NAMES).optional(),
   batch: z.string().regex(new RegExp(`^${POSITIVE_ID_DIGITS}$`)).optional(),
@@ -56,3 +56,6 @@ export function formFieldsToRepost(body: Record<string, unknown>): Record<string
     ),
   );
 }
+
+/** Starting a readiness scan and clearing the rollout guard carry only their confirmation. */
+export const confirmOnlyForm = z.object({ confirm: confirmation });

@@ -9,6 +9,7 @@ import { FLAG_NAMES, type FlagChange, type FlagState } from "../../users/flags.j
 import { csrfField, layout, postButton, timestamp, type Markup } from "../pages/layout.js";
 import { USER_ACTIONS } from "./dashboard-forms.js";
 import type { SignedInMaintainer } from "./dashboard-access.js";
+import { readinessSection, type ReadinessView } from "./readiness-section.js";
 
 /** How often the page reloads itself while a batch runs. */
 const RUNNING_BATCH_REFRESH_SECONDS = 3;
@@ -20,10 +21,12 @@ export function dashboardPage({
   snapshot,
   maintainer,
   notice,
+  readiness,
 }: {
   snapshot: DashboardSnapshot;
   maintainer: SignedInMaintainer;
   notice: string | null;
+  readiness?: ReadinessView;
 }): Markup {
   const running = snapshot.overview.recent_batches.some((batch) => batch.state === "running" && !batch.stale);
   return layout({
@@ -35,6 +38,7 @@ export function dashboardPage({
       ${notice ? html`<p role="status" id="notice">${notice}</p>` : ""}
       ${progressSection(snapshot)}
       ${batchesSection(snapshot.overview.recent_batches, maintainer.csrfToken)}
+      ${readiness ? readinessSection(readiness, maintainer.csrfToken) : ""}
       ${attentionSection(snapshot.attention, maintainer.csrfToken)}
       <div class="grid">
         ${eventsSection(snapshot)}
@@ -243,8 +247,8 @@ function flagsSection(flags: FlagState[], history: FlagChange[], csrfToken: stri
             <select id="flag-name" name="name">${FLAG_NAMES.map((name) => html`<option value="${name}">${name}</option>`)}</select></p>
           <p><label for="flag-value">New value</label><br><input type="text" id="flag-value" name="value" required aria-describedby="flag-value-help" spellcheck="false">
             <br><span id="flag-value-help" class="muted">true/false, a number, logins separated by commas, or a date (null for never).</span></p>
-          <p><input type="checkbox" id="flag-confirm" name="confirm" value="yes" required> <label class="check" for="flag-confirm">I confirm this change</label></p>
-          <p><button type="submit">Change flag</button></p>
+          <p><button type="submit">Preview the change…</button>
+            <br><span class="muted">The next page shows who it would affect before you confirm.</span></p>
         </form>
         <h3>History</h3>
         ${history.length === 0

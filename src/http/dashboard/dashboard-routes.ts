@@ -11,7 +11,12 @@ import type { SessionCookies } from "../../auth/session-cookies.js";
 import type { MigrationBatches } from "../../migration/batches.js";
 import type { DashboardFigures } from "../../migration/dashboard-figures.js";
 import { parseFlagText, type FeatureFlags } from "../../users/flags.js";
+import { ReadinessScanRunningError } from "../../migration/errors.js";
+import type { FlagImpact, FlagPreview } from "../../migration/flag-preview.js";
+import type { ReadinessReport } from "../../migration/readiness-report.js";
+import type { ReadinessScan } from "../../migration/readiness-scan.js";
 import type { MigrationRollback } from "../../migration/rollback.js";
+import type { RolloutGuard } from "../../migration/rollout-guard.js";
 import type { UserValidator } from "../../migration/validation.js";
 import { formBody, pageAnswer, redirectAnswer } from "../api-description.js";
 import { describedQuery, parseInput } from "../input.js";
@@ -20,7 +25,7 @@ import { createPageRoutes, csrfForm, sameOriginForms } from "../pages/page-route
 import { confirmPage } from "./confirm-page.js";
 import { ADMIN_SIGN_IN_PATH, maintainerOfForm, maintainerOfPage, type SignedInMaintainer } from "./dashboard-access.js";
 import { dashboardErrorPages } from "./dashboard-error-pages.js";
-import { batchForm, flagForm, formFieldsToRepost, noticeQuery, userForm, type Notice } from "./dashboard-forms.js";
+import { batchForm, confirmOnlyForm, flagForm, formFieldsToRepost, noticeQuery, userForm, type Notice } from "./dashboard-forms.js";
 import { dashboardPage } from "./dashboard-page.js";
 
 interface DashboardRoutesOptions {
@@ -33,10 +38,12 @@ interface DashboardRoutesOptions {
   flags: FeatureFlags;
   baseUrl: string;
   log: Logger;
+  /** Migration readiness and the rollout guard (the Readiness section, the flag preview). */
+  readiness: { report: ReadinessReport; scan: ReadinessScan; preview: FlagPreview; guard: RolloutGuard };
 }
 
 export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
-  const { figures, batches, validator, rollback, flags, baseUrl, log } = options;
+  const { figures, batches, validator, rollback, flags, baseUrl, log, readiness } = options;
   const routes = createPageRoutes({ paths: ["/admin", "/admin/*"], log, errorPages: [dashboardErrorPages] });
   const access = { sessions: options.sessions, maintainers: options.maintainers };
 
@@ -46,7 +53,8 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
       tags: ["dashboard"],
       summary:
         "The maintainers' dashboard: progress per status, batches, users needing attention, events, refresh and fallback " +
-        "figures, flags, installations. Reloads itself while a batch runs",
+        "figures, flags, readiness (accounts missing the App, users losing access, the scan, rate-limit drops, the rollout guard), " +
+        "installations. Reloads itself while a batch runs",
       responses: {
         200: pageAnswer("HTML"),
         302: redirectAnswer(`Not signed in: to ${ADMIN_SIGN_IN_PATH}`),
@@ -58,7 +66,15 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
       const maintainer = await maintainerOfPage(c, access);
       if (!maintainer) return c.redirect(ADMIN_SIGN_IN_PATH, 302);
       const notice = noticeQuery.safeParse(c.req.query());
-      return c.html(dashboardPage({ snapshot: await figures.snapshot(), maintainer, notice: notice.success ? noticeText(notice.data) : null }));
+      const [snapshot, summary, drops, guard] = await Promise.all([
+        figures.snapshot(),
+        readiness.report.summary(),
+        readiness.report.rateLimitDrops(),
+        readiness.guard.state(),
+      ]);
+      return c.html(
+        dashboardPage({ snapshot, maintainer, notice: notice.success ? noticeText(notice.data) : null, readiness: { summary, drops, guard } }),
+      );
     },
   );
 
@@ -140,7 +156,7 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
 
   routes.post(
     "/admin/flags",
-    describeDashboardAction("Change a rollout flag", flagForm, "flag_changed"),
+    describeDashboardAction("Change a rollout flag (the confirmation page previews who it affects)", flagForm, "flag_changed"),
     sameOriginForms(baseUrl),
     async (c) => {
       const form = await maintainerForm(c);
@@ -149,13 +165,18 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
       // Parsed before confirming, so a value the flag refuses is reported before anyone confirms it.
       const parsed = parseFlagText(input.name, input.value);
       const value = parsed instanceof Date ? parsed.toISOString() : parsed;
+      const current = (await flags.list()).find((flag) => flag.name === input.name);
+      const overridesGuard =
+        input.name === "github_app_tokens_rollout_percent" && Number(value) > Number(current?.value) && (await readiness.guard.isTripped());
       if (!input.confirm) {
-        const current = (await flags.list()).find((flag) => flag.name === input.name);
+        const impact = await readiness.preview.preview(input.name, value);
         return c.html(
           confirmPage({
             title: `Confirm: change ${input.name}`,
             consequences: [
               `${input.name} changes from ${JSON.stringify(current?.value)} to ${JSON.stringify(value)}.`,
+              ...flagImpactSentences(impact),
+              ...(overridesGuard ? ["The rollout guard is tripped: confirming overrides it for this raise, and the override is recorded."] : []),
               "Every instance applies it at its next token resolution.",
               `Recorded in the flag history as done by ${form.maintainer.login}.`,
             ],
@@ -166,8 +187,65 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
           }),
         );
       }
-      await flags.set({ name: input.name, value, actor: form.maintainer.login });
+      await flags.set({ name: input.name, value, actor: form.maintainer.login, override: overridesGuard });
       return c.redirect(`/admin?done=flag_changed&flag=${input.name}`, 303);
+    },
+  );
+
+  /** An action with nothing to fill in: the confirmation page first, then `act` and back to /admin. */
+  function confirmOnlyAction(
+    path: string,
+    page: { summary: string; done: string; title: string; consequences: (login: string) => string[]; submitLabel: string },
+    act: (login: string) => Promise<string>,
+  ) {
+    routes.post(path, describeDashboardAction(page.summary, confirmOnlyForm, page.done), sameOriginForms(baseUrl), async (c) => {
+      const form = await maintainerForm(c);
+      if (!form) return c.redirect(ADMIN_SIGN_IN_PATH, 303);
+      if (!parseInput(confirmOnlyForm, form.body).confirm) {
+        const { title, consequences, submitLabel } = page;
+        return c.html(confirmPage({ title, consequences: consequences(form.maintainer.login), action: path, fields: {}, submitLabel, csrfToken: form.maintainer.csrfToken }));
+      }
+      return c.redirect(`/admin?done=${await act(form.maintainer.login)}`, 303);
+    });
+  }
+
+  confirmOnlyAction(
+    "/admin/readiness",
+    {
+      summary: "Start a readiness scan of every user not checked in the last day",
+      done: "readiness_scan_started",
+      title: "Confirm a readiness scan",
+      consequences: () => [
+        "Lists, with each user's legacy token, the repositories it reads (GET /user/repos), for every user not checked in the last day.",
+        "Compares them with the App's installations and stores the result per user; changes no user and no token.",
+        "Uses some of each user's GitHub rate limit (one call per 100 repositories).",
+      ],
+      submitLabel: "Start the scan",
+    },
+    async (actor) => {
+      try {
+        await readiness.scan.start({ actor });
+      } catch (error) {
+        if (!(error instanceof ReadinessScanRunningError)) throw error;
+        throw new PageError(409, "scan_running", "A scan is running", error.message, { href: "/admin#readiness", label: "Back to the dashboard" });
+      }
+      void readiness.scan.runPass().catch((error: unknown) => log.error({ err: error }, "readiness scan pass failed"));
+      return "readiness_scan_started";
+    },
+  );
+
+  confirmOnlyAction(
+    "/admin/rollout-guard/clear",
+    {
+      summary: "Clear the tripped rollout guard (paused batches resume)",
+      done: "guard_cleared",
+      title: "Confirm: clear the rollout guard",
+      consequences: (login) => ["Paused batches resume within seconds.", "Raising the rollout percent is allowed again.", `Recorded as cleared by ${login}.`],
+      submitLabel: "Clear the guard",
+    },
+    async (actor) => {
+      await readiness.guard.clear({ actor });
+      return "guard_cleared";
     },
   );
 
@@ -228,5 +306,19 @@ function noticeText(notice: Notice): string {
       return `${login} was re-enabled; the next batch takes them again.`;
     case "flag_changed":
       return `Flag ${notice.flag ?? ""} was changed.`;
+    case "readiness_scan_started":
+      return "A readiness scan started. Its progress shows in the Readiness section.";
+    case "guard_cleared":
+      return "The rollout guard was cleared; paused batches resume.";
   }
+}
+
+/** The preview's four numbers, as the confirmation page says them. */
+function flagImpactSentences(impact: FlagImpact): string[] {
+  return [
+    `${impact.switch_to_app} user(s) would be served the App token instead of their legacy OAuth token.`,
+    `${impact.switch_to_oauth} user(s) would be served their legacy OAuth token instead of the App token.`,
+    `${impact.lose_token} user(s) would be left with no token at all (reauth_required).`,
+    `${impact.lose_repository_access} user(s) switching to the App token would lose access to some repository (from the last readiness scan).`,
+  ];
 }

@@ -81,6 +81,10 @@ dl.figures { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 0.2
 dl.figures dt { font-weight: 400; }
 dl.figures dd { margin: 0; font-weight: 600; font-variant-numeric: tabular-nums; }
 code { font-size: 0.9em; }
+.guard-tripped { color: var(--bad); font-weight: 600; }
+.guard-watching { color: var(--warn); font-weight: 600; }
+.state-paused { color: var(--bad); font-weight: 600; }
+button[disabled] { opacity: 0.6; cursor: not-allowed; }
 /* Long identifiers (flag names) may break inside a table cell; words in prose and headers never do. */
 td code, th code { overflow-wrap: anywhere; }
 @media (max-width: 48rem) {

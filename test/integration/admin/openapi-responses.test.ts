@@ -73,7 +73,7 @@ describe("answers of the admin API fit the document", () => {
     }
   });
 
-  it("the legacy import: a report, a refusal of every line, and a wrong media type", async () => {
+  it("the legacy import: a report skipping the bad line (skip_invalid), a refusal of every line, and a wrong media type", async () => {
     const lines = users.map((user) =>
       JSON.stringify({ github_id: user.githubId, login: user.login, access_token: simulator.issueTokens(user.login, "legacy").accessToken }),
     );
@@ -142,6 +142,31 @@ describe("answers of the admin API fit the document", () => {
     expect((await call("GET", "/api/v1/admin/installations", { key: "none" })).status).toBe(401);
   });
 
+  it("migration readiness: a scan, the summary, one user's access, rate-limit drops, a flag preview and the rollout guard", async () => {
+    const reader = await seedUser(app.services, simulator, { app: false, legacy: true });
+    expect((await call("GET", `/api/v1/admin/users/${reader.githubId}/access`)).body.error).toBe("not_checked");
+    expect((await call("POST", "/api/v1/admin/migration/readiness", { body: { github_ids: [987654321] } })).status).toBe(400);
+    expect((await call("POST", "/api/v1/admin/migration/readiness", { body: { github_ids: [reader.githubId] } })).status).toBe(202);
+    let summary = (await call("GET", "/api/v1/admin/migration/readiness")).body;
+    for (let tries = 0; summary.scan.state === "running" && tries < 50; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      summary = (await call("GET", "/api/v1/admin/migration/readiness")).body;
+    }
+    expect(summary.scan.state).toBe("finished");
+    expect((await call("GET", `/api/v1/admin/users/${reader.githubId}/access`)).status).toBe(200);
+    expect((await call("GET", "/api/v1/admin/users/zero/access")).status).toBe(400);
+    expect((await call("GET", "/api/v1/admin/migration/readiness/rate-limit-drops")).status).toBe(200);
+    expect((await call("GET", "/api/v1/admin/migration/readiness?verbose=1")).status).toBe(400);
+
+    expect((await call("POST", "/api/v1/admin/flags/github_app_tokens_rollout_percent/preview", { body: { value: 50 } })).status).toBe(200);
+    expect((await call("POST", "/api/v1/admin/flags/github_app_tokens_rollout_percent/preview", { body: { value: 150 } })).status).toBe(400);
+    expect((await call("POST", "/api/v1/admin/flags/no_such_flag/preview", { body: { value: 1 } })).status).toBe(404);
+
+    expect((await call("GET", "/api/v1/admin/migration/rollout-guard")).body.state).toBeDefined();
+    expect((await call("POST", "/api/v1/admin/migration/rollout-guard/clear", { body: {} })).body.error).toBe("not_tripped");
+    expect((await call("PUT", "/api/v1/admin/flags/rollout_guard_enabled", { body: { value: true, override: false } })).status).toBe(200);
+  });
+
   it("health, readiness and the document itself", async () => {
     expect((await call("GET", "/healthz", { key: "none" })).status).toBe(200);
     expect((await call("GET", "/readyz", { key: "none" })).status).toBe(200);
@@ -168,6 +193,13 @@ describe("the drive above", () => {
       "GET /api/v1/admin/flags",
       "PUT /api/v1/admin/flags/{name}",
       "GET /api/v1/admin/installations",
+      "POST /api/v1/admin/migration/readiness",
+      "GET /api/v1/admin/migration/readiness",
+      "GET /api/v1/admin/migration/readiness/rate-limit-drops",
+      "GET /api/v1/admin/users/{github_id}/access",
+      "POST /api/v1/admin/flags/{name}/preview",
+      "GET /api/v1/admin/migration/rollout-guard",
+      "POST /api/v1/admin/migration/rollout-guard/clear",
     ];
     expect(jsonRoutes.filter((route) => !documented.covered.has(route))).toEqual([]);
     expect(checks.filter((check) => check.errors !== null)).toEqual([]);

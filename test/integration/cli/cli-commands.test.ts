@@ -111,7 +111,7 @@ describe("every CLI command", () => {
   });
 
   it("flags set", async () => {
-    await expectCommand(["flags", "set", "--name", "oauth_token_deprecation_date", "--value", "null"], {
+    await expectCommand(["flags", "set", "--name", "oauth_token_deprecation_date", "--value", "null", "--yes"], {
       text: /oauth_token_deprecation_date: null → null/,
       json: (change) => expect(change).toMatchObject({ name: "oauth_token_deprecation_date", newValue: null }),
       bad: ["flags", "set", "--name", "github_app_tokens_rollout_percent", "--value", "150"],
@@ -183,7 +183,7 @@ describe("every CLI command", () => {
   it("migration cleanup", async () => {
     const early = await cli("migration", "cleanup");
     expect(early).toMatchObject({ code: 2, stdout: "", stderr: expect.stringMatching(/^error: .*deprecation/im) });
-    await cli("flags", "set", "--name", "oauth_token_deprecation_date", "--value", "2020-01-01");
+    await cli("flags", "set", "--name", "oauth_token_deprecation_date", "--value", "2020-01-01", "--yes");
     await expectCommand(["migration", "cleanup"], {
       text: /^dry run — would revoke: \d+/,
       json: (report) => expect(report).toMatchObject({ dry_run: true }),
@@ -250,7 +250,7 @@ describe("every CLI command", () => {
   it("says which command was meant, and prints usage only when asked", async () => {
     const unknown = await cli("migrate", "everything");
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim()).toBe('error: unknown command: migrate everything; did you mean "migration <status|batch|rollback|reenable|cleanup>"? (--help lists the commands)');
+    expect(unknown.stderr.trim()).toBe('error: unknown command: migrate everything; did you mean "migration <status|batch|rollback|reenable|cleanup|readiness>"? (--help lists the commands)');
     const help = await cli("--help");
     expect(help).toMatchObject({ code: 0, stdout: expect.stringContaining("users show") });
   });

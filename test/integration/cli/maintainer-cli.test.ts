@@ -34,6 +34,18 @@ describe("the maintainer CLI", () => {
     expect(unknown.stderr.trim()).toBe('error: unknown command: migration stauts; did you mean "migration status"? (--help lists the commands)');
   });
 
+  it("reports migration readiness, and runs a scan in the foreground with --scan", async () => {
+    const scanned = await cli("migration", "readiness", "--scan", "--json");
+    expect(scanned.code).toBe(0);
+    const report = JSON.parse(scanned.stdout) as Record<string, unknown>;
+    // Before any user is imported: nobody is due, so the scan finishes without calling GitHub.
+    expect(report).toMatchObject({ scan: { state: "finished" }, accounts_missing_installation: [], rate_limit_drops: { users: 0, drops: [] } });
+    const text = await cli("migration", "readiness");
+    expect(text.stdout).toContain("users checked:");
+    const wrong = await cli("migration", "readiness", "--scna");
+    expect(wrong.code).toBe(2);
+  });
+
   it("says on stderr which database it uses, keeping --json output one document", async () => {
     const status = await cli("migration", "status", "--json");
     expect(status.stderr).toMatch(/^using postgres:\/\/postgres@127\.0\.0\.1:\d+\/\w+ \(DATABASE_URL\)$/m);
@@ -82,14 +94,19 @@ describe("the maintainer CLI", () => {
   }, 180_000);
 
   it("changes a flag with the maintainer named, shows it in the list and the history, and refuses a bad value", async () => {
-    const set = await cli("flags", "set", "--name", "github_app_tokens_rollout_percent", "--value", "10", "--actor", "octo-maintainer");
+    // Without a terminal to ask on, nothing changes unless --yes confirms it.
+    const unconfirmed = await cli("flags", "set", "--name", "github_app_tokens_rollout_percent", "--value", "10");
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stdout).toContain("served the App token instead of OAuth:");
+    expect(unconfirmed.stderr).toContain("confirm with --yes");
+    const set = await cli("flags", "set", "--name", "github_app_tokens_rollout_percent", "--value", "10", "--actor", "octo-maintainer", "--yes");
     expect(set.code).toBe(0);
     const list = JSON.parse((await cli("flags", "list", "--json")).stdout) as Array<{ name: string; value: unknown; source: string }>;
     expect(list.find((flag) => flag.name === "github_app_tokens_rollout_percent")).toMatchObject({ value: 10, source: "database" });
     const history = JSON.parse((await cli("flags", "history", "--json")).stdout) as Array<{ changedBy: string; newValue: unknown }>;
     expect(history[0]).toMatchObject({ changedBy: "octo-maintainer", newValue: 10 });
 
-    const refused = await cli("flags", "set", "--name", "github_app_tokens_rollout_percent", "--value", "150");
+    const refused = await cli("flags", "set", "--name", "github_app_tokens_rollout_percent", "--value", "150", "--yes");
     expect(refused.code).not.toBe(0);
     expect(refused.stderr + refused.stdout).toContain("at most 100");
   }, 120_000);

@@ -3,12 +3,16 @@ import { InvalidFlagValueError, UnknownFlagError } from "../../../src/users/erro
 import { FLAG_NAMES, parseFlagName, parseFlagText, parseFlagValue } from "../../../src/users/flags.js";
 
 describe("flag definitions", () => {
-  it("define exactly the five rollout flags", () => {
+  it("define exactly the five rollout flags and the rollout guard's four", () => {
     expect([...FLAG_NAMES].sort()).toEqual([
       "github_app_tokens_allow_list",
       "github_app_tokens_enabled",
       "github_app_tokens_rollout_percent",
       "oauth_token_deprecation_date",
+      "rollout_guard_enabled",
+      "rollout_guard_min_resolutions",
+      "rollout_guard_threshold_percent",
+      "rollout_guard_window_minutes",
       "user_migration_batch_size",
     ]);
     expect(() => parseFlagName("github_app_tokens")).toThrow(UnknownFlagError);
