@@ -179,10 +179,10 @@ export async function seedConsoleWorld({ databaseUrl, users, events, now = new D
               CASE WHEN (status = 'migrated' AND draw % 4 = 0) OR (status = 'revoked' AND draw % 2 = 0) THEN '{}'::jsonb
                    ELSE jsonb_build_object('access_token', s.sealed || 'l', 'scope', 'repo,read:org', 'token_type', 'bearer') END,
               CASE WHEN app THEN s.sealed || 'a' END,
-              CASE WHEN app THEN $2::timestamptz + make_interval(mins => (draw3 % 480) - 60) END,
+              CASE WHEN app THEN refreshed_at + interval '8 hours' END,
               CASE WHEN app THEN s.sealed || 'r' END,
               CASE WHEN app THEN $2::timestamptz + CASE WHEN draw % 100 = 0 THEN interval '3 days' ELSE make_interval(days => 60 + draw % 120) END END,
-              CASE WHEN app THEN $2::timestamptz + make_interval(mins => (draw3 % 480) - 540) END,
+              CASE WHEN app THEN refreshed_at END,
               status,
               CASE WHEN status = 'reauth_required' THEN failure_reason
                    WHEN status = 'failed' THEN 'App token validation failed: GitHub answered 401 Bad credentials' END,
@@ -202,7 +202,10 @@ export async function seedConsoleWorld({ databaseUrl, users, events, now = new D
               CASE WHEN status = 'reauth_required' THEN last_at END,
               $1::timestamptz - make_interval(days => 1 + draw % 365),
               CASE WHEN steps > 0 THEN last_at ELSE $1::timestamptz - make_interval(days => 1) END
-         FROM (SELECT p.*, p.status = 'migrated' AS app, p.status = 'migrated' AND p.draw3 % 50 = 0 AS backing_off FROM seed_plan p) p,
+         -- App tokens live 8 hours and are renewed all day long; one in 50 has been left to expire.
+         FROM (SELECT p.*, p.status = 'migrated' AS app, p.status = 'migrated' AND p.draw3 % 50 = 0 AS backing_off,
+                      $2::timestamptz - make_interval(mins => CASE WHEN p.draw % 50 = 1 THEN 540 ELSE p.draw3 % 480 END) AS refreshed_at
+                 FROM seed_plan p) p,
               LATERAL (SELECT 'v1.bench-unsealed.' || substr(md5(p.github_id || 'iv'), 1, 16) || '.' || md5(p.github_id || 'tag') || '.'
                               || md5(p.github_id || 'ct') || md5(p.login) AS sealed) s
         ORDER BY i`,

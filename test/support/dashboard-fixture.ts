@@ -1,11 +1,12 @@
 // Shared by the dashboard's integration and browser tests: the sign-in world with maintainers
 // configured, and a maintainer's signed-in browser. Users: seedUser(…, { walkTo }) in vault-fixture.ts.
-import { Browser, locationOf, signIn, startSignInWorld, type SignInWorld } from "./sign-in-fixture.js";
+import { Browser, locationOf, signIn, startSignInWorld, type SignInWorld, type SignInWorldOptions } from "./sign-in-fixture.js";
 
 export const MAINTAINER = "mona-maintainer";
 
-export async function startDashboardWorld(): Promise<SignInWorld> {
-  const world = await startSignInWorld({ env: { ADMIN_GITHUB_LOGINS: `${MAINTAINER},someone-else` } });
+/** `connect` as startSignInWorld's (e.g. a connection that records every statement). */
+export async function startDashboardWorld({ connect }: Pick<SignInWorldOptions, "connect"> = {}): Promise<SignInWorld> {
+  const world = await startSignInWorld({ env: { ADMIN_GITHUB_LOGINS: `${MAINTAINER},someone-else` }, connect });
   world.simulator.addUser({ login: MAINTAINER });
   return world;
 }
