@@ -1,10 +1,10 @@
 // The migration at a glance, for the admin API, the CLI and the dashboard: users per status,
 // the share migrated, OAuth fallbacks served, the flags and the latest batches.
-import { QueryTypes } from "sequelize";
-import { MIGRATION_STATUSES, type MigrationStatus, type Models } from "../db/models/index.js";
+import type { MigrationStatus, Models } from "../db/models/index.js";
 import { tokenMetrics } from "../tokens/token-metrics.js";
 import type { BatchView, MigrationBatches } from "./batches.js";
 import type { FeatureFlags, FlagState } from "../users/flags.js";
+import { usersByStatus } from "./status-counts.js";
 
 export interface MigrationOverview {
   total_users: number;
@@ -25,13 +25,8 @@ export async function migrationOverview({
   flags: FeatureFlags;
   batches: MigrationBatches;
 }): Promise<MigrationOverview> {
-  const rows = await models.sequelize.query<{ status: MigrationStatus; count: number }>(
-    "SELECT token_migration_status AS status, count(*)::int AS count FROM users GROUP BY token_migration_status",
-    { type: QueryTypes.SELECT },
-  );
-  const byStatus = Object.fromEntries(MIGRATION_STATUSES.map((status) => [status, 0])) as Record<MigrationStatus, number>;
-  for (const row of rows) byStatus[row.status] = row.count;
-  const total = rows.reduce((sum, row) => sum + row.count, 0);
+  const byStatus = await usersByStatus(models);
+  const total = Object.values(byStatus).reduce((sum, count) => sum + count, 0);
   const fallbacks = await tokenMetrics.fallbacks.get();
   return {
     total_users: total,

@@ -1,0 +1,119 @@
+// Issue 20: the maintainers' console at 100,000 users and 1,000,000 audit events answers from
+// indexes and a kept count, not scans (docs/benchmarks.md, row 7; test/integration/dashboard/console-query-plans.test.ts):
+// users listed by last change (keyset on updated_at, id), within a status or a refresh-failure
+// class, found by login prefix, and the overview's counts and last-hour figures. The readiness
+// report reads only the checks that found something to report.
+import type { MigrationFn } from "umzug";
+import type { QueryInterface } from "sequelize";
+
+export const up: MigrationFn<QueryInterface> = async ({ context: queryInterface }) => {
+  const sql = (statement: string) => queryInterface.sequelize.query(statement);
+  // Users by last change, all of them or within one status or failure class: a page is a range of
+  // one of these, however deep the cursor.
+  await sql(`CREATE INDEX users_updated_idx ON users (updated_at, id)`);
+  await sql(`CREATE INDEX users_status_updated_idx ON users (token_migration_status, updated_at, id)`);
+  await sql(`
+    CREATE INDEX users_failure_class_updated_idx ON users (refresh_failure_class, updated_at, id)
+    WHERE refresh_failure_class IS NOT NULL`);
+  // Login prefixes compare byte-wise whatever the database's collation (a LIKE 'abc%' cannot use a
+  // default-collation index unless the collation is C); equality on lower(login) uses it too, so it
+  // replaces 0001's users_login_idx.
+  await sql(`CREATE INDEX users_login_prefix_idx ON users (lower(login) text_pattern_ops)`);
+  await sql(`DROP INDEX users_login_idx`);
+  // The overview's count of users the OAuth fallback serves: only those rows are in the index.
+  await sql(`
+    CREATE INDEX users_legacy_only_idx ON users (id)
+    WHERE github_app_user_token IS NULL AND (provider_info->>'access_token') IS NOT NULL`);
+  // Last-hour figures: tokens issued or renewed (any App token, with or without a refresh token:
+  // this replaces 0001's users_refresh_idle_idx, which only held refreshable ones and no query
+  // read), and refreshes that failed for good.
+  await sql(`CREATE INDEX users_token_refreshed_idx ON users (github_app_token_refreshed_at)`);
+  await sql(`DROP INDEX users_refresh_idle_idx`);
+  await sql(`CREATE INDEX users_refresh_failed_idx ON users (refresh_failed_at) WHERE refresh_failure_class IS NOT NULL`);
+  // Readiness: the accounts missing the App come from the few checks that found some, and the
+  // rate-limit drops in the order shown (the expression's statistics also tell the planner how few
+  // they are, which a comparison of two columns cannot).
+  await sql(`CREATE INDEX user_access_checks_missing_idx ON user_access_checks (user_id) WHERE missing <> '[]'::jsonb`);
+  await sql(`CREATE INDEX user_access_checks_rate_limit_drop_idx ON user_access_checks ((legacy_rate_limit - app_rate_limit))`);
+
+  await countUsersByStatus(queryInterface);
+};
+
+/**
+ * Users per status kept by triggers, so the overview sums a few rows instead of counting every user
+ * (an index-only scan of 100,000 entries when the visibility map allows it, else the whole table):
+ * each statement adds a row of changes per status it moved users into or out of; readers fold them
+ * (migration/status-counts.ts). Appending, not updating a row per status, keeps concurrent
+ * transitions from queueing on seven hot rows. Created and filled under a lock that holds writes
+ * off, so no change is counted twice or missed.
+ */
+async function countUsersByStatus(queryInterface: QueryInterface): Promise<void> {
+  await queryInterface.sequelize.transaction(async (transaction) => {
+    const sql = (statement: string) => queryInterface.sequelize.query(statement, { transaction });
+    await sql(`LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE`);
+    await sql(`
+      CREATE TABLE user_status_counts (
+        id     BIGSERIAL PRIMARY KEY,
+        status TEXT NOT NULL,
+        users  BIGINT NOT NULL
+      )`);
+    await sql(`
+      CREATE FUNCTION user_status_counts_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO user_status_counts (status, users)
+        SELECT token_migration_status, count(*) FROM inserted_users GROUP BY token_migration_status;
+        RETURN NULL;
+      END $$`);
+    await sql(`
+      CREATE FUNCTION user_status_counts_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO user_status_counts (status, users)
+        SELECT token_migration_status, -count(*) FROM deleted_users GROUP BY token_migration_status;
+        RETURN NULL;
+      END $$`);
+    await sql(`
+      CREATE FUNCTION user_status_counts_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO user_status_counts (status, users) VALUES (OLD.token_migration_status, -1), (NEW.token_migration_status, 1);
+        RETURN NULL;
+      END $$`);
+    await sql(`
+      CREATE FUNCTION user_status_counts_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        DELETE FROM user_status_counts;
+        RETURN NULL;
+      END $$`);
+    // Statement-level with transition tables for inserts and deletes (an import writes 500 users a
+    // statement); row-level for updates, and only those that move a status (a refresh fires nothing).
+    await sql(`
+      CREATE TRIGGER users_status_counts_insert AFTER INSERT ON users
+      REFERENCING NEW TABLE AS inserted_users FOR EACH STATEMENT EXECUTE FUNCTION user_status_counts_inserted()`);
+    await sql(`
+      CREATE TRIGGER users_status_counts_delete AFTER DELETE ON users
+      REFERENCING OLD TABLE AS deleted_users FOR EACH STATEMENT EXECUTE FUNCTION user_status_counts_deleted()`);
+    await sql(`
+      CREATE TRIGGER users_status_counts_update AFTER UPDATE OF token_migration_status ON users
+      FOR EACH ROW WHEN (OLD.token_migration_status IS DISTINCT FROM NEW.token_migration_status)
+      EXECUTE FUNCTION user_status_counts_moved()`);
+    await sql(`CREATE TRIGGER users_status_counts_truncate AFTER TRUNCATE ON users FOR EACH STATEMENT EXECUTE FUNCTION user_status_counts_truncated()`);
+    await sql(`INSERT INTO user_status_counts (status, users) SELECT token_migration_status, count(*) FROM users GROUP BY token_migration_status`);
+  });
+}
+
+export const down: MigrationFn<QueryInterface> = async ({ context: queryInterface }) => {
+  const sql = (statement: string) => queryInterface.sequelize.query(statement);
+  for (const event of ["insert", "delete", "update", "truncate"]) await sql(`DROP TRIGGER users_status_counts_${event} ON users`);
+  for (const change of ["inserted", "deleted", "moved", "truncated"]) await sql(`DROP FUNCTION user_status_counts_${change}()`);
+  await sql(`DROP TABLE user_status_counts`);
+  await sql(`DROP INDEX user_access_checks_rate_limit_drop_idx`);
+  await sql(`DROP INDEX user_access_checks_missing_idx`);
+  await sql(`DROP INDEX users_refresh_failed_idx`);
+  await sql(`CREATE INDEX users_refresh_idle_idx ON users (github_app_token_refreshed_at) WHERE github_app_refresh_token IS NOT NULL`);
+  await sql(`DROP INDEX users_token_refreshed_idx`);
+  await sql(`DROP INDEX users_legacy_only_idx`);
+  await sql(`CREATE INDEX users_login_idx ON users (lower(login))`);
+  await sql(`DROP INDEX users_login_prefix_idx`);
+  await sql(`DROP INDEX users_failure_class_updated_idx`);
+  await sql(`DROP INDEX users_status_updated_idx`);
+  await sql(`DROP INDEX users_updated_idx`);
+};
