@@ -51,12 +51,22 @@ export interface ReadinessReportOptions {
   installUrl: (accountId: number) => Promise<string | null>;
 }
 
+interface AccountRow {
+  account_id: string;
+  account: string;
+  users: number;
+  repositories: number;
+}
+
 /** Accounts listed at most; beyond this the list is cut (the counts above it stay whole). */
 const ACCOUNTS_LIMIT = 1000;
 const DROPS_LIMIT = 200;
 
 export class ReadinessReport {
   readonly #options: ReadinessReportOptions;
+
+  /** The last aggregate of accounts missing the App, and the state of the checks it was read from. */
+  #accounts: { version: string; rows: AccountRow[] } | null = null;
 
   constructor(options: ReadinessReportOptions) {
     this.#options = options;
@@ -72,21 +82,7 @@ export class ReadinessReport {
            FROM user_access_checks`,
         { type: QueryTypes.SELECT },
       ),
-      models.sequelize.query<{ account_id: string; account: string; users: number; repositories: number }>(
-        `SELECT entry->>'account_id' AS account_id,
-                (array_agg(entry->>'account' ORDER BY c.checked_at DESC))[1] AS account,
-                count(DISTINCT c.user_id)::int AS users,
-                count(DISTINCT repository_id)::int AS repositories
-           FROM user_access_checks c
-           CROSS JOIN LATERAL jsonb_array_elements(c.missing) AS entry
-           CROSS JOIN LATERAL jsonb_array_elements_text(entry->'repository_ids') AS repository_id
-          -- Changes no answer (an empty list unnests to nothing); reads only these rows (an index, 0022).
-          WHERE c.missing <> '[]'::jsonb
-          GROUP BY entry->>'account_id'
-          ORDER BY users DESC, repositories DESC, account ASC
-          LIMIT :limit`,
-        { replacements: { limit: ACCOUNTS_LIMIT }, type: QueryTypes.SELECT },
-      ),
+      this.#accountsMissingInstallation(),
       scan.progress(),
     ]);
     const installUrls = await this.#installUrls(accounts.map((row) => Number(row.account_id)));
@@ -102,6 +98,39 @@ export class ReadinessReport {
         install_url: installUrls.get(Number(row.account_id)) ?? null,
       })),
     };
+  }
+
+  /**
+   * Accounts missing the App, most users first. Unnesting every check's list of missing repositories
+   * costs a few hundred milliseconds at 100,000 users (docs/benchmarks.md, row 7), so the answer is
+   * kept until a check listing missing accounts is added, changed or removed, which the rows' count
+   * and row versions (read through migration 0022's index) tell at once. Read before the aggregate,
+   * so a change that lands in between only makes the next call aggregate again.
+   */
+  async #accountsMissingInstallation(): Promise<AccountRow[]> {
+    const { models } = this.#options;
+    const [state] = await models.sequelize.query<{ version: string }>(
+      `SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) AS version FROM user_access_checks WHERE missing <> '[]'::jsonb`,
+      { type: QueryTypes.SELECT },
+    );
+    if (this.#accounts && this.#accounts.version === state!.version) return this.#accounts.rows;
+    const rows = await models.sequelize.query<AccountRow>(
+      `SELECT entry->>'account_id' AS account_id,
+              (array_agg(entry->>'account' ORDER BY c.checked_at DESC))[1] AS account,
+              count(DISTINCT c.user_id)::int AS users,
+              count(DISTINCT repository_id)::int AS repositories
+         FROM user_access_checks c
+         CROSS JOIN LATERAL jsonb_array_elements(c.missing) AS entry
+         CROSS JOIN LATERAL jsonb_array_elements_text(entry->'repository_ids') AS repository_id
+        -- Changes no answer (an empty list unnests to nothing); reads only these rows (an index, 0022).
+        WHERE c.missing <> '[]'::jsonb
+        GROUP BY entry->>'account_id'
+        ORDER BY users DESC, repositories DESC, account ASC
+        LIMIT :limit`,
+      { replacements: { limit: ACCOUNTS_LIMIT }, type: QueryTypes.SELECT },
+    );
+    this.#accounts = { version: state!.version, rows };
+    return rows;
   }
 
   /** Throws UserNotFoundError, or AccessNotCheckedError before the user's first check. */
