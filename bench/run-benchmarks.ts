@@ -217,7 +217,20 @@ try {
     const webhooks = await runScript<LoadResult>("./http-load.ts", { ...webhookLoad, variants: deliveries.slice(0, 1) });
     await recordMemory("webhooks");
     const webhooksSpread = await runScript<LoadResult>("./http-load.ts", { ...webhookLoad, variants: deliveries, durationSeconds: 3 });
+    // Every delivery a change (a repository the installation lacks): applied one at a time on the
+    // installation's lock, each waiting for the previous one's commit to be flushed.
+    const webhooksWriting = await runScript<LoadResult>("./http-load.ts", {
+      ...webhookLoad,
+      variants: deliveries.slice(1, 2),
+      newRepositoryEachRequest: { secret: env.WEBHOOK_SECRET },
+      durationSeconds: 3,
+    });
     const outcomes = await sequelize.query("SELECT outcome, count(*)::int AS n FROM webhook_deliveries WHERE event = 'installation_repositories' GROUP BY outcome", { type: "SELECT" });
+    // 2c's deliveries each added a row: the proof they were changes, not repeats.
+    const [writtenRepositories] = await sequelize.query<{ n: number }>("SELECT count(*)::int AS n FROM installation_repositories WHERE installation_id = :installationId", {
+      replacements: { installationId: deliveries[1]!.installationId },
+      type: QueryTypes.SELECT,
+    });
     // The floor: a bare Probot app (same Probot, server and middleware) inserting one row per delivery.
     const probotFloorServer = await startScriptServer("./probot-floor-server.ts", {
       databaseUrl, secret: env.WEBHOOK_SECRET, privateKey: env.PRIVATE_KEY, appId: Number(env.APP_ID), poolSize: POOL_SIZE,
@@ -229,7 +242,8 @@ try {
     await probotFloorServer.stop();
     ratioRow("2. signed webhook deliveries, 1 installation (vs bare Probot app + INSERT)", webhooks, webhookFloor, "deliveries");
     ratioRow("2b. same, spread over 8 installations", webhooksSpread, webhookFloor, "deliveries", { diagnostic: true });
-    details.webhooks = { webhooks, webhooksSpread, webhookFloor, outcomes };
+    ratioRow("2c. each delivery adding a repository (every one a change, 1 installation)", webhooksWriting, webhookFloor, "deliveries", { diagnostic: true });
+    details.webhooks = { webhooks, webhooksSpread, webhooksWriting, webhooksWritingRepositories: writtenRepositories!.n, webhookFloor, outcomes };
   }
 
   if (runs("storm")) {

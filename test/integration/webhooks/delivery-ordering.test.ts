@@ -186,6 +186,18 @@ describe("webhook deliveries out of order, duplicated and failed", () => {
     expect(repository!.fullName).toBe("Codertocat/Space-Station");
   });
 
+  it("records a repositories change once when five copies of one delivery arrive together, before and after it is stored", async () => {
+    const added = example("installation_repositories", "added");
+    const deliveryId = "7f0cf0a0-0000-4000-8000-000000000006";
+
+    const answers = await Promise.all(Array.from({ length: 5 }, () => send("installation_repositories", added, deliveryId)));
+    const late = await send("installation_repositories", added, deliveryId);
+
+    expect([...answers, late].map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(await app.services.models.WebhookDelivery.findAll({ raw: true })).toEqual([expect.objectContaining({ deliveryId, outcome: "processed", attempts: 1 })]);
+    expect((await storedInstallation(app.services, added.installation.id))!.repositoryIds).toEqual([186853007]);
+  });
+
   it("applies a newer installation with the same repositories, and skips an older one", async () => {
     const added = example("installation_repositories", "added");
     await send("installation_repositories", added);
