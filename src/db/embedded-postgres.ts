@@ -68,7 +68,9 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   });
   if (!initialised) {
     await cluster.initialise().catch((error: unknown) => {
-      if (/Permission denied/i.test(String((error as Error)?.message))) {
+      // "Permission denied" from initdb itself; EACCES when the postgres user cannot even reach
+      // the initdb binary under node_modules (a 0700 checkout folder).
+      if (/Permission denied|EACCES/i.test(`${String((error as Error)?.message)} ${String((error as NodeJS.ErrnoException)?.code)}`)) {
         throw new Error(
           `The embedded Postgres could not use ${options.directory}: as root it runs as the "postgres" user, ` +
             "which must be able to enter every folder above it and above node_modules. Move the project " +
