@@ -135,7 +135,8 @@ function hourlyFigure<K extends string>({ id, caption, what, hours, series, coun
   const counts = hours.map(countsOf);
   const totals = Object.fromEntries(series.map((entry) => [entry.key, counts.reduce((sum, count) => sum + count[entry.key], 0)])) as Record<K, number>;
   const single = series.length === 1;
-  const description = `Over the last ${hours.length} hours: ${single ? COUNT.format(total(totals)) : describeCounts(totals)} ${what}.`;
+  const counted = total(totals) === 0 ? "no" : single ? COUNT.format(total(totals)) : describeCounts(totals);
+  const description = `Over the last ${hours.length} hours: ${counted} ${what}.`;
   const first = hours[0]!.hour;
   return html`<figure class="trend" id="${id}" data-since="${first.toISOString()}" ${attributeList({ ...(single ? { "data-total": String(total(totals)) } : dataAttributes(totals)), ...extra })}>
             <figcaption>${caption} <span class="muted">(last ${hours.length} hours, UTC)</span></figcaption>
