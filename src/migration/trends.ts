@@ -87,24 +87,27 @@ export class CampaignTrends {
   }
 
   /**
-   * Users per status at the end of each day. One statement (one snapshot): the rolled-up hours
-   * before the rollup's mark, and the users created and the events written since it.
+   * Users per status at the end of each day: the rolled-up hours before the rollup's mark, and the
+   * users created and the events written since it, in one statement (one snapshot). The mark is
+   * read first and given as a value, so the planner reads only the index range after it; a pass of
+   * the job in between moves the mark on, which changes nothing below the mark read.
    */
   async statusDays(): Promise<StatusDay[]> {
-    const rows = await this.#models.sequelize.query<{ day: string; today: string; status: MigrationStatus | null; arrived: number; departed: number }>(
-      `WITH mark AS (SELECT COALESCE((SELECT rolled_until FROM user_status_rollup), '-infinity'::timestamptz) AS until),
-       changes AS (
+    const { sequelize } = this.#models;
+    const [mark] = await sequelize.query<{ rolled_until: Date }>("SELECT rolled_until FROM user_status_rollup", { type: QueryTypes.SELECT });
+    const rows = await sequelize.query<{ day: string; today: string; status: MigrationStatus | null; arrived: number; departed: number }>(
+      `WITH changes AS (
          SELECT (hour AT TIME ZONE 'UTC')::date AS day, status, arrived, departed
-           FROM user_status_hours WHERE hour < (SELECT until FROM mark)
+           FROM user_status_hours WHERE hour < :mark
          UNION ALL
          SELECT (created_at AT TIME ZONE 'UTC')::date, to_status, 1, 0
-           FROM migration_events WHERE created_at >= (SELECT until FROM mark) AND from_status IS DISTINCT FROM to_status
+           FROM migration_events WHERE created_at >= :mark AND from_status IS DISTINCT FROM to_status
          UNION ALL
          SELECT (created_at AT TIME ZONE 'UTC')::date, from_status, 0, 1
-           FROM migration_events WHERE created_at >= (SELECT until FROM mark) AND from_status <> to_status
+           FROM migration_events WHERE created_at >= :mark AND from_status <> to_status
          UNION ALL
          SELECT (created_at AT TIME ZONE 'UTC')::date, 'pending', 1, 0
-           FROM users WHERE created_at >= (SELECT until FROM mark)
+           FROM users WHERE created_at >= :mark
        )
        SELECT to_char(day, 'YYYY-MM-DD') AS day, to_char((now() AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS today,
               status, sum(arrived)::int AS arrived, sum(departed)::int AS departed
@@ -112,7 +115,7 @@ export class CampaignTrends {
        UNION ALL
        SELECT NULL, to_char((now() AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'), NULL, 0, 0
        ORDER BY day NULLS LAST`,
-      { type: QueryTypes.SELECT },
+      { replacements: { mark: mark?.rolled_until ?? "-infinity" }, type: QueryTypes.SELECT },
     );
     const today = rows[0]!.today;
     const changes = rows.filter((row): row is typeof row & { status: MigrationStatus } => row.status !== null);
