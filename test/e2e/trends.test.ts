@@ -21,12 +21,12 @@ beforeAll(async () => {
       FROM generate_series(0, 599) AS i`);
   await sequelize.query(`
     INSERT INTO migration_events (user_id, from_status, to_status, reason, actor, created_at)
-    SELECT id, 'pending', 'migrated', 'App token validated', 'system', LEAST(created_at + make_interval(days => 1 + github_id % 5), now() - interval '1 minute')
+    SELECT id, 'pending', 'migrated', 'App token validated', 'system', LEAST(created_at + make_interval(days => (1 + github_id % 5)::int), now() - interval '1 minute')
       FROM users WHERE github_id >= 700000 AND github_id % 10 < 7`);
   await sequelize.query(`
     INSERT INTO migration_events (user_id, from_status, to_status, reason, actor, created_at)
     SELECT user_id, 'migrated', 'reauth_required', 'refresh failed: bad_refresh_token', 'system', created_at + interval '2 days'
-      FROM migration_events WHERE to_status = 'migrated' AND user_id % 10 = 0 AND created_at + interval '2 days' < now()`);
+      FROM migration_events WHERE to_status = 'migrated' AND user_id % 7 = 0 AND created_at + interval '2 days' < now()`);
   await sequelize.query(`
     INSERT INTO migration_events (user_id, from_status, to_status, reason, actor, created_at)
     SELECT id, 'pending', 'consent_required', 'no GitHub App token; consent link issued', 'system', created_at + interval '1 day'
@@ -76,13 +76,21 @@ describe("the trends page", () => {
     );
     const statuses = page.locator("#trend-statuses");
     for (const { status, count } of live) expect(await statuses.getAttribute(`data-${status.replaceAll("_", "-")}`)).toBe(String(count));
-    expect(await page.locator("#trend-resolutions svg rect").count()).toBeGreaterThan(48 * 3);
+    expect(await page.locator("#trend-resolutions svg[role=img] rect").count()).toBeGreaterThan(48 * 3);
     expect(await page.locator("#trend-fallbacks").getAttribute("data-app-token-unavailable")).toBe("42");
     // Nothing sticks out sideways, and the charts keep a readable size.
     expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).toBe(true);
-    const chartWidth = await page.locator("#trend-resolutions svg").evaluate((svg) => svg.getBoundingClientRect().width);
+    const chartWidth = await page.locator("#trend-resolutions svg[role=img]").evaluate((svg) => svg.getBoundingClientRect().width);
     expect(chartWidth).toBeGreaterThan(width === 390 ? 300 : 450);
     await screenshot(page, `trends-${width}`);
+    // With every table open too.
+    await page.locator("details").evaluateAll((all) => all.forEach((details) => details.setAttribute("open", "")));
+    expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).toBe(true);
+    // Each table stays inside its chart's column (scrolling in its own box where it is wider).
+    const escaping = await page.locator("figure.trend").evaluateAll((figures) =>
+      figures.filter((figure) => [...figure.querySelectorAll("details")].some((details) => details.getBoundingClientRect().right > figure.getBoundingClientRect().right + 1)).length,
+    );
+    expect(escaping).toBe(0);
     await context.close();
   });
 });

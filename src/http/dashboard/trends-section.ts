@@ -39,7 +39,7 @@ const REFRESH_COLOURS = { success: "#009e73", transient: "#e69f00", terminal: "#
 /** The drawing's own units; the SVG scales to its box (390 px phones to wide screens). */
 const WIDTH = 400;
 const HEIGHT = 180;
-const PLOT = { left: 40, right: WIDTH - 8, top: 8, bottom: HEIGHT - 22 };
+const PLOT = { left: 40, right: WIDTH - 8, top: 10, bottom: HEIGHT - 24 };
 const COUNT = new Intl.NumberFormat("en-US");
 const AXIS_COUNT = new Intl.NumberFormat("en-US", { notation: "compact" });
 
@@ -161,7 +161,7 @@ function hourlyFigure<K extends string>({ id, caption, what, hours, series, coun
 }
 
 function svg(id: string, title: string, description: string, parts: Markup[]): Markup {
-  return html`<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" width="100%" role="img" aria-labelledby="${id}-title ${id}-desc" font-size="12" fill="currentColor">
+  return html`<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" width="100%" role="img" aria-labelledby="${id}-title ${id}-desc" font-size="14" fill="currentColor">
               <title id="${id}-title">${title}</title>
               <desc id="${id}-desc">${description}</desc>
               ${parts}
@@ -173,12 +173,12 @@ function axes(largest: number, [firstLabel, lastLabel]: [string, string]): Marku
   const top = niceCeiling(largest);
   const lines = [0, top / 2, top].map(
     (value) => html`<line x1="${PLOT.left}" x2="${PLOT.right}" y1="${y(value, top)}" y2="${y(value, top)}" stroke="currentColor" stroke-opacity="0.25"/>
-              <text x="${PLOT.left - 4}" y="${y(value, top) + 4}" text-anchor="end">${AXIS_COUNT.format(value)}</text>`,
+              <text x="${PLOT.left - 4}" y="${y(value, top) + 5}" text-anchor="end">${AXIS_COUNT.format(value)}</text>`,
   );
   return [
     ...lines,
-    html`<text x="${PLOT.left}" y="${HEIGHT - 6}">${firstLabel}</text>`,
-    html`<text x="${PLOT.right}" y="${HEIGHT - 6}" text-anchor="end">${lastLabel}</text>`,
+    html`<text x="${PLOT.left}" y="${HEIGHT - 5}">${firstLabel}</text>`,
+    html`<text x="${PLOT.right}" y="${HEIGHT - 5}" text-anchor="end">${lastLabel}</text>`,
   ];
 }
 

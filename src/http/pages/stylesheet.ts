@@ -92,7 +92,11 @@ td code, th code { overflow-wrap: anywhere; }
 .trends { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 24rem), 1fr)); gap: 1rem 1.5rem; }
 figure.trend { margin: 0; min-width: 0; }
 figure.trend figcaption { font-weight: 600; margin: 0 0 0.25rem; }
-figure.trend svg { display: block; max-width: 100%; height: auto; }
+figure.trend > svg { display: block; max-width: 100%; height: auto; }
+ul.legend svg { vertical-align: -1px; }
+/* A chart's table may be wider than its column: it scrolls inside its own box. */
+figure.trend details { overflow-x: auto; }
+figure.trend th[scope="row"] { white-space: nowrap; }
 ul.legend { list-style: none; margin: 0.25rem 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0.1rem 1rem; font-size: 0.9rem; }
 @media (max-width: 48rem) {
   header { padding: 0.5rem 1rem; }

@@ -97,7 +97,7 @@ describe("the trends section", () => {
 
   it("draws a campaign of one day across the whole width, and says when nothing was counted", async () => {
     const html = await render(view([day("2026-12-01", { pending: 3 })], hours()));
-    expect(html).toMatch(/<path d="M40,[\d.]+ L392,[\d.]+ L392,158 L40,158 Z" fill="#56b4e9">/);
+    expect(html).toMatch(/<path d="M40,[\d.]+ L392,[\d.]+ L392,156 L40,156 Z" fill="#56b4e9">/);
     expect(attributesOfElementWithId(html, "trend-resolutions")).toMatchObject({ "data-github-app-user": "0", "data-oauth": "0" });
     expect(html).toContain("Over the last 48 hours: no token resolutions the application asked for.");
   });
