@@ -12,6 +12,7 @@ import { migrationErrorTranslator, type AdminAccess } from "./http/admin-request
 import { adminUsersRoutes } from "./http/admin-users-routes.js";
 import { authRoutes } from "./http/auth-routes.js";
 import { dashboardRoutes } from "./http/dashboard/dashboard-routes.js";
+import { trendsRoutes } from "./http/dashboard/trends-routes.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { stylesheetRoutes } from "./http/pages/stylesheet.js";
 import { databaseUnavailableTranslator, type ErrorTranslator } from "./http/errors.js";
@@ -94,6 +95,7 @@ export function createHttpApp(services: Services): Hono {
         batches: services.migrationBatches,
         rollback: services.migrationRollback,
         cleanup: services.legacyCleanup,
+        trends: services.campaignTrends,
       }),
       adminUsersRoutes({
         access: adminAccess,
@@ -118,6 +120,7 @@ export function createHttpApp(services: Services): Hono {
         log: services.log,
         readiness: { report: services.readinessReport, scan: services.readinessScan, preview: services.flagPreview, guard: services.rolloutGuard },
       }),
+      trendsRoutes({ trends: services.campaignTrends, maintainers: services.maintainerAccess, sessions: services.sessions, log: services.log }),
     ],
   });
 }

@@ -6,7 +6,9 @@ import type { MigrationStatus, Models, RefreshFailureClass } from "../db/models/
 import type { InstallationService, InstallationSummary } from "../installations/installation-service.js";
 import type { MigrationBatches } from "./batches.js";
 import type { FeatureFlags, FlagChange } from "../users/flags.js";
+import { tokenMetrics } from "../tokens/token-metrics.js";
 import { migrationOverview, type MigrationOverview } from "./overview.js";
+import type { CampaignTrends } from "./trends.js";
 
 /** The statuses a maintainer has to look at: the user cannot be served an App token without help. */
 const ATTENTION_STATUSES = ["consent_required", "reauth_required", "revoked", "failed"] as const satisfies readonly MigrationStatus[];
@@ -54,7 +56,11 @@ export interface LastHourFigures {
 }
 
 export interface DashboardSnapshot {
-  overview: MigrationOverview;
+  /**
+   * `oauth_fallbacks_this_instance` (this process's Prometheus counter) serves the one-page
+   * dashboard until its rewrite shows `oauth_fallbacks`, every instance's; it goes with that page.
+   */
+  overview: MigrationOverview & { oauth_fallbacks_this_instance: Record<string, number> };
   attention: AttentionUser[];
   recentEvents: RecentEvent[];
   flagHistory: FlagChange[];
@@ -69,6 +75,7 @@ interface DashboardFiguresOptions {
   flags: FeatureFlags;
   batches: MigrationBatches;
   installations: InstallationService;
+  trends: Pick<CampaignTrends, "fallbacks">;
   now?: () => Date;
 }
 
@@ -86,17 +93,27 @@ export class DashboardFigures {
   }
 
   async snapshot(): Promise<DashboardSnapshot> {
-    const { models, flags, batches, installations } = this.#options;
-    const [overview, attention, recentEvents, flagHistory, lastHour, usersOnLegacyTokenOnly, installationList] = await Promise.all([
-      migrationOverview({ models, flags, batches }),
+    const { models, flags, batches, installations, trends } = this.#options;
+    const [overview, attention, recentEvents, flagHistory, lastHour, usersOnLegacyTokenOnly, installationList, fallbacksHere] = await Promise.all([
+      migrationOverview({ models, flags, batches, trends }),
       this.#attention(),
       this.#recentEvents(),
       flags.history({ limit: FLAG_HISTORY_LIMIT }),
       this.#lastHour(),
       this.#usersOnLegacyTokenOnly(),
       installations.listInstallations({ includeDeleted: false, limit: INSTALLATIONS_LIMIT }),
+      tokenMetrics.fallbacks.get(),
     ]);
-    return { overview, attention, recentEvents, flagHistory, lastHour, usersOnLegacyTokenOnly, installations: installationList };
+    const oauthFallbacksThisInstance = Object.fromEntries(fallbacksHere.values.map((value) => [String(value.labels.reason), value.value]));
+    return {
+      overview: { ...overview, oauth_fallbacks_this_instance: oauthFallbacksThisInstance },
+      attention,
+      recentEvents,
+      flagHistory,
+      lastHour,
+      usersOnLegacyTokenOnly,
+      installations: installationList,
+    };
   }
 
   /** The GitHub id of the user with this login (case-insensitive, as GitHub treats logins), or null. */

@@ -8,7 +8,8 @@
 //
 // Shared classes for pages built on it: .muted, .grid (two columns, one on narrow screens),
 // section (a bordered card), form.action / form.confirm / form.inline, button.secondary,
-// dl.figures, .headline, [role=status] / [role=alert] notices, .state-<batch state>, .status-<user status>.
+// dl.figures, .headline, [role=status] / [role=alert] notices, .state-<batch state>, .status-<user status>,
+// .trends with figure.trend and ul.legend (charts).
 import { createHash } from "node:crypto";
 import { describeRoute } from "hono-openapi";
 import { Hono } from "hono";
@@ -87,6 +88,16 @@ code { font-size: 0.9em; }
 button[disabled] { opacity: 0.6; cursor: not-allowed; }
 /* Long identifiers (flag names) may break inside a table cell; words in prose and headers never do. */
 td code, th code { overflow-wrap: anywhere; }
+/* Trend charts (http/dashboard/trends-section.ts): side by side where two fit, their SVG scaled by its viewBox. */
+.trends { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 24rem), 1fr)); gap: 1rem 1.5rem; }
+figure.trend { margin: 0; min-width: 0; }
+figure.trend figcaption { font-weight: 600; margin: 0 0 0.25rem; }
+figure.trend > svg { display: block; max-width: 100%; height: auto; }
+ul.legend svg { vertical-align: -1px; }
+/* A chart's table may be wider than its column: it scrolls inside its own box. */
+figure.trend details { overflow-x: auto; }
+figure.trend th[scope="row"] { white-space: nowrap; }
+ul.legend { list-style: none; margin: 0.25rem 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0.1rem 1rem; font-size: 0.9rem; }
 @media (max-width: 48rem) {
   header { padding: 0.5rem 1rem; }
   main { padding: 0.75rem 1rem 2rem; }
