@@ -22,6 +22,7 @@ const EXPECTED_TABLES = [
   "token_resolution_outcomes",
   "user_access_checks",
   "user_installations",
+  "user_status_counts",
   "user_status_hours",
   "user_status_rollup",
   "users",
