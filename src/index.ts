@@ -108,6 +108,8 @@ export function createHttpApp(services: Services): Hono {
       adminRolloutGuardRoutes({ access: adminAccess, guard: services.rolloutGuard }),
       dashboardRoutes({
         figures: services.dashboardFigures,
+        directory: services.userDirectory,
+        installations: services.installations,
         maintainers: services.maintainerAccess,
         sessions: services.sessions,
         batches: services.migrationBatches,

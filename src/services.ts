@@ -262,7 +262,7 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
       credentialsGood: legacyCredentialsGood,
     }),
     userDirectory: new UserDirectory({ models }),
-    dashboardFigures: new DashboardFigures({ models, flags, batches: migrationBatches, installations }),
+    dashboardFigures: new DashboardFigures({ models, flags, batches: migrationBatches }),
     accessChecker,
     readinessScan,
     readinessReport: new ReadinessReport({ models, scan: readinessScan, installUrl: (accountId) => github.installUrl(accountId) }),

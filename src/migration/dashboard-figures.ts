@@ -1,15 +1,14 @@
-// What the maintainers' dashboard shows beyond the migration overview: users needing attention with
-// their latest event, the latest events, flag history, installations, and the last hour's refresh
-// figures read from durable rows (so every instance shows the same numbers).
+// What the console's overview shows beyond the migration overview: the latest users needing attention
+// with their latest event, the latest events, and the last hour's refresh figures read from durable
+// rows (so every instance shows the same numbers).
 import { QueryTypes } from "sequelize";
 import type { MigrationStatus, Models, RefreshFailureClass } from "../db/models/index.js";
-import type { InstallationService, InstallationSummary } from "../installations/installation-service.js";
 import type { MigrationBatches } from "./batches.js";
-import type { FeatureFlags, FlagChange } from "../users/flags.js";
+import type { FeatureFlags } from "../users/flags.js";
 import { migrationOverview, type MigrationOverview } from "./overview.js";
 
 /** The statuses a maintainer has to look at: the user cannot be served an App token without help. */
-const ATTENTION_STATUSES = ["consent_required", "reauth_required", "revoked", "failed"] as const satisfies readonly MigrationStatus[];
+export const ATTENTION_STATUSES = ["consent_required", "reauth_required", "revoked", "failed"] as const satisfies readonly MigrationStatus[];
 
 export interface AttentionUser {
   githubId: number;
@@ -24,6 +23,7 @@ export interface AttentionUser {
 }
 
 export interface RecentEvent {
+  githubId: number;
   login: string;
   from: MigrationStatus | null;
   to: MigrationStatus;
@@ -57,25 +57,21 @@ export interface DashboardSnapshot {
   overview: MigrationOverview;
   attention: AttentionUser[];
   recentEvents: RecentEvent[];
-  flagHistory: FlagChange[];
   lastHour: LastHourFigures;
   /** Users holding a legacy OAuth token and no App token: who the OAuth fallback serves today. */
   usersOnLegacyTokenOnly: number;
-  installations: InstallationSummary[];
 }
 
 interface DashboardFiguresOptions {
   models: Models;
   flags: FeatureFlags;
   batches: MigrationBatches;
-  installations: InstallationService;
   now?: () => Date;
 }
 
-const ATTENTION_LIMIT = 50;
+/** The overview shows the latest few; the Users page lists everyone by status. */
+const ATTENTION_LIMIT = 10;
 const RECENT_EVENTS_LIMIT = 15;
-const FLAG_HISTORY_LIMIT = 15;
-const INSTALLATIONS_LIMIT = 50;
 const HOUR_MS = 3_600_000;
 
 export class DashboardFigures {
@@ -86,17 +82,15 @@ export class DashboardFigures {
   }
 
   async snapshot(): Promise<DashboardSnapshot> {
-    const { models, flags, batches, installations } = this.#options;
-    const [overview, attention, recentEvents, flagHistory, lastHour, usersOnLegacyTokenOnly, installationList] = await Promise.all([
+    const { models, flags, batches } = this.#options;
+    const [overview, attention, recentEvents, lastHour, usersOnLegacyTokenOnly] = await Promise.all([
       migrationOverview({ models, flags, batches }),
       this.#attention(),
       this.#recentEvents(),
-      flags.history({ limit: FLAG_HISTORY_LIMIT }),
       this.#lastHour(),
       this.#usersOnLegacyTokenOnly(),
-      installations.listInstallations({ includeDeleted: false, limit: INSTALLATIONS_LIMIT }),
     ]);
-    return { overview, attention, recentEvents, flagHistory, lastHour, usersOnLegacyTokenOnly, installations: installationList };
+    return { overview, attention, recentEvents, lastHour, usersOnLegacyTokenOnly };
   }
 
   /** The GitHub id of the user with this login (case-insensitive, as GitHub treats logins), or null. */
@@ -144,6 +138,7 @@ export class DashboardFigures {
 
   async #recentEvents(): Promise<RecentEvent[]> {
     const rows = await this.#options.models.sequelize.query<{
+      github_id: string;
       login: string;
       from_status: MigrationStatus | null;
       to_status: MigrationStatus;
@@ -152,13 +147,14 @@ export class DashboardFigures {
       batch_id: string | null;
       created_at: Date;
     }>(
-      `SELECT u.login, e.from_status, e.to_status, e.reason, e.actor, e.batch_id, e.created_at
+      `SELECT u.github_id, u.login, e.from_status, e.to_status, e.reason, e.actor, e.batch_id, e.created_at
          FROM migration_events e JOIN users u ON u.id = e.user_id
         ORDER BY e.created_at DESC, e.id DESC
         LIMIT :limit`,
       { replacements: { limit: RECENT_EVENTS_LIMIT }, type: QueryTypes.SELECT },
     );
     return rows.map((row) => ({
+      githubId: Number(row.github_id),
       login: row.login,
       from: row.from_status,
       to: row.to_status,
