@@ -42,14 +42,18 @@ const userSearchFields = {
     .meta({ description: "next_cursor of the previous page (read in the same sort)" }),
 };
 
-const SORT_DESCRIPTION = "id: registration order; newest / oldest: by last change (a status move, a refresh, a sign-in)";
+const ORDER_DESCRIPTIONS: Record<UserOrder, string> = {
+  id: "id: registration order",
+  newest: "newest: latest change (a status move, a refresh, a sign-in) first",
+  oldest: "oldest: earliest change first",
+};
 
 function sortField(orders: readonly UserOrder[], byDefault: UserOrder) {
   return z
     .enum(["", ...orders], { error: `must be one of ${orders.join(", ")}` })
     .optional()
     .transform((sort): UserOrder => (sort ? (sort as UserOrder) : byDefault))
-    .meta({ description: `${SORT_DESCRIPTION}; default ${byDefault}` });
+    .meta({ description: `${orders.map((order) => ORDER_DESCRIPTIONS[order]).join("; ")}; default ${byDefault}` });
 }
 
 const strictQuery = {

@@ -14,6 +14,7 @@ import { UserNotFoundError } from "../../users/errors.js";
 import type { FeatureFlags } from "../../users/flags.js";
 import { positiveIdText } from "../../users/input-rules.js";
 import { pageAnswer, redirectAnswer } from "../api-description.js";
+import { HttpError } from "../errors.js";
 import { describedQuery, githubIdParam, parseInput } from "../input.js";
 import type { Markup } from "../pages/layout.js";
 import { PageError } from "../pages/page-errors.js";
@@ -92,7 +93,7 @@ export function consolePageRoutes(routes: Hono, options: ConsolePagesOptions): v
     "Find users by login prefix or GitHub id, status and refresh failure class, a page at a time by last change",
     { query: usersPageQuery, badInput: "a query parameter is invalid (q too long or not a login, an unknown status, a cursor not ours)" },
     async (c, maintainer, notice) => {
-      const query = parseInput(usersPageQuery, c.req.query(), "query parameter");
+      const query = parsePageInput(usersPageQuery, c.req.query(), { href: "/admin/users", label: "Start a new search" });
       return usersPage({ query, page: await directory.search({ ...query, limit: USERS_PER_PAGE }), maintainer, notice });
     },
   );
@@ -102,7 +103,7 @@ export function consolePageRoutes(routes: Hono, options: ConsolePagesOptions): v
     "One user: status, tokens held (never their bytes), refresh failure, last validation, status history, and the actions",
     { badInput: "the GitHub id is not a number", notFound: "no user with this GitHub id" },
     async (c, maintainer, notice) => {
-      const { github_id: githubId } = parseInput(githubIdParam, c.req.param());
+      const { github_id: githubId } = parsePageInput(githubIdParam, c.req.param(), { href: "/admin/users", label: "Find users" });
       try {
         return userPage({ user: await directory.detail(githubId), maintainer, notice });
       } catch (error) {
@@ -129,7 +130,7 @@ export function consolePageRoutes(routes: Hono, options: ConsolePagesOptions): v
     "Where the GitHub App is installed, a page at a time",
     { query: installationsQuery, badInput: "after is not an installation id" },
     async (c, maintainer, notice) => {
-      const { after } = parseInput(installationsQuery, c.req.query(), "query parameter");
+      const { after } = parsePageInput(installationsQuery, c.req.query(), { href: "/admin/installations", label: "The first page" });
       const rows = await installations.listInstallations({ includeDeleted: false, afterId: after, limit: INSTALLATIONS_PER_PAGE + 1 });
       const shown = rows.slice(0, INSTALLATIONS_PER_PAGE);
       const nextAfter = rows.length > INSTALLATIONS_PER_PAGE ? shown[shown.length - 1]!.id : null;
@@ -146,6 +147,16 @@ export function consolePageRoutes(routes: Hono, options: ConsolePagesOptions): v
       return readinessPage({ view: { summary, drops, guard }, maintainer, notice });
     },
   );
+}
+
+/** A page's path or query parameters; a failure is a 400 page naming each and why, with a way to start over. */
+function parsePageInput<T extends z.ZodType>(schema: T, input: Record<string, string>, startOver: { href: string; label: string }): z.output<T> {
+  try {
+    return parseInput(schema, input, "query parameter");
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    throw new PageError(400, error.code, "This address asks for something the page cannot show", error.message, startOver);
+  }
 }
 
 /** The maintainers' sign-in, returning to the page asked for (the overview when that is the page, or the path is too long to carry). */
