@@ -20,9 +20,9 @@ export function flagsPage({ flags, history, maintainer, notice }: FlagsPageOptio
     maintainer,
     notice,
     body: html`<section aria-labelledby="flags-heading">
-        <h2 id="flags-heading">Effective values</h2>
+        <h2 id="flags-heading">Flags in effect</h2>
         <table id="flags-table" class="stack">
-          <caption>Effective values (a value set here wins over the environment default)</caption>
+          <caption>A value set here wins over the environment default</caption>
           <thead><tr><th scope="col">Flag</th><th scope="col">Value</th><th scope="col">Source</th><th scope="col">What it does</th></tr></thead>
           <tbody>${flags.map(
             (flag) => html`<tr data-flag="${flag.name}">

@@ -21,11 +21,11 @@ export function userPage({ user, maintainer, notice }: { user: UserDetail; maint
         ${statusSection(user)}
         ${actionsSection(user, maintainer.csrfToken)}
       </div>
+      ${timelineSection(user)}
       <div class="grid">
         ${tokensSection(user)}
         ${validationSection(user)}
-      </div>
-      ${timelineSection(user)}`,
+      </div>`,
   });
 }
 

@@ -93,7 +93,7 @@ form.search select, form.search input[type="search"] { min-width: 12rem; }
 nav.pages { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; margin: 0.5rem 0 0; font-weight: 600; }
 ul.counts { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; list-style: none; margin: 0 0 0.75rem; padding: 0; }
 p.buttons { display: flex; flex-wrap: wrap; gap: 0.5rem; }
-dl.facts { display: grid; grid-template-columns: minmax(8rem, max-content) minmax(0, 1fr); gap: 0.25rem 1rem; }
+dl.facts { display: grid; grid-template-columns: minmax(8rem, 15rem) minmax(0, 1fr); gap: 0.25rem 1rem; }
 dl.facts dd { margin: 0; }
 ol.timeline { list-style: none; margin: 0; padding: 0 0 0 1rem; border-left: 3px solid var(--line); }
 ol.timeline li { position: relative; margin: 0 0 1rem; padding: 0 0 0 0.5rem; }
@@ -109,6 +109,8 @@ strong.status-consent_required, strong.status-pending, strong.status-rolled_back
 button[disabled] { opacity: 0.6; cursor: not-allowed; }
 /* Long identifiers (flag names) may break inside a table cell; words in prose and headers never do. */
 td code, th code { overflow-wrap: anywhere; }
+/* Where a table has room, an identifier heading its row stays whole. */
+@media (min-width: 60rem) { th[scope="row"] > code { overflow-wrap: normal; } }
 @media (max-width: 48rem) {
   header { padding: 0.5rem 1rem; }
   main { padding: 0.75rem 1rem 2rem; }
@@ -120,6 +122,8 @@ td code, th code { overflow-wrap: anywhere; }
   table.stack th, table.stack td { border-bottom: 0; padding: 0.15rem 0; text-align: left; }
   table.stack td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
   progress { width: 8rem; }
+  dl.figures { grid-template-columns: minmax(0, 1fr) minmax(0, 35%); }
+  dl.figures dd { text-align: right; }
   dl.facts { grid-template-columns: minmax(0, 1fr); gap: 0; }
   dl.facts dd { margin: 0 0 0.5rem; }
   form.search select, form.search input[type="search"] { min-width: 0; width: 100%; }
