@@ -2,7 +2,7 @@
 // stylesheet (which needs no database), nothing scrolling sideways. The outage is made by cutting
 // the app's connection at a proxy (test/reliability/page-outage.test.ts checks every page's answer).
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import type { Browser } from "playwright-core";
+import type { Browser, Page, Response } from "playwright-core";
 import type { Sequelize } from "sequelize";
 import { connectDatabase } from "../../src/db/connection.js";
 import { startSignInWorld, type SignInWorld } from "../support/sign-in-fixture.js";
@@ -35,6 +35,18 @@ afterAll(async () => {
   await proxy?.close();
 });
 
+/** The styled 503 page, with Retry-After, fitting its window. */
+async function expectOutagePage(page: Page, response: Response | null): Promise<void> {
+  expect({ status: response?.status(), retryAfter: response?.headers()["retry-after"] }).toEqual({ status: 503, retryAfter: "5" });
+  expect(await page.locator("h1").textContent()).toBe("The database is unreachable");
+  // Evaluated in the page (strings: this file is compiled without the DOM's types).
+  expect(await page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth")).not.toBe("none");
+  const { scrollWidth, clientWidth } = (await page.evaluate(
+    "({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth })",
+  )) as { scrollWidth: number; clientWidth: number };
+  expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+}
+
 describe("the database unreachable page in Chromium", () => {
   it.each([
     ["database-unreachable", 1280, 800],
@@ -45,14 +57,7 @@ describe("the database unreachable page in Chromium", () => {
     try {
       // Starting a sign-in stores its state first: the database is needed at once.
       const response = await page.goto(`${world.app.url}/auth/login`);
-      expect({ status: response?.status(), retryAfter: response?.headers()["retry-after"] }).toEqual({ status: 503, retryAfter: "5" });
-      expect(await page.locator("h1").textContent()).toBe("The database is unreachable");
-      // Evaluated in the page (strings: this file is compiled without the DOM's types).
-      expect(await page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth")).not.toBe("none");
-      const { scrollWidth, clientWidth } = (await page.evaluate(
-        "({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth })",
-      )) as { scrollWidth: number; clientWidth: number };
-      expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+      await expectOutagePage(page, response);
       await screenshot(page, name);
     } finally {
       await page.close();
@@ -71,12 +76,7 @@ describe("the database unreachable page in Chromium", () => {
       await page.waitForURL(`${world.app.url}/admin/users?status=pending`);
       proxy.cut();
       const response = await page.reload();
-      expect({ status: response?.status(), retryAfter: response?.headers()["retry-after"] }).toEqual({ status: 503, retryAfter: "5" });
-      expect(await page.locator("h1").textContent()).toBe("The database is unreachable");
-      const { scrollWidth, clientWidth } = (await page.evaluate(
-        "({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth })",
-      )) as { scrollWidth: number; clientWidth: number };
-      expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+      await expectOutagePage(page, response);
       await screenshot(page, name);
     } finally {
       await page.close();

@@ -3,7 +3,7 @@
 // Users with tokens and a history: seedUser(…, { walkTo }) in vault-fixture.ts.
 import type { Sequelize } from "sequelize";
 import type { MigrationStatus } from "../../src/db/models/index.js";
-import { Browser, locationOf, signIn, startSignInWorld, type SignInWorld } from "./sign-in-fixture.js";
+import { Browser, csrfTokenIn, locationOf, signIn, startSignInWorld, type SignInWorld } from "./sign-in-fixture.js";
 
 export const MAINTAINER = "mona-maintainer";
 
@@ -19,6 +19,13 @@ export async function signedInBrowser(world: SignInWorld, login: string): Promis
   const callback = await signIn(browser, { login }, "/auth/login?purpose=admin");
   if (locationOf(callback) !== "/admin") throw new Error(`signing in as ${login} returned to ${locationOf(callback)}`);
   return browser;
+}
+
+/** The dashboard world with the maintainer signed in, and their session's CSRF token (for posting forms). */
+export async function startSignedInConsole(): Promise<{ world: SignInWorld; maintainer: Browser; csrfToken: string }> {
+  const world = await startDashboardWorld();
+  const maintainer = await signedInBrowser(world, MAINTAINER);
+  return { world, maintainer, csrfToken: csrfTokenIn(await (await maintainer.get("/admin")).text()) };
 }
 
 interface ManyUsers {

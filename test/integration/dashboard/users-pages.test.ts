@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { Browser, csrfTokenIn, locationOf, snapshotTables, type SignInWorld } from "../../support/sign-in-fixture.js";
-import { MAINTAINER, seedManyUsers, signedInBrowser, startDashboardWorld } from "../../support/dashboard-fixture.js";
+import { Browser, locationOf, snapshotTables, type SignInWorld } from "../../support/sign-in-fixture.js";
+import { MAINTAINER, seedManyUsers, startSignedInConsole } from "../../support/dashboard-fixture.js";
 import { seedUser } from "../../support/vault-fixture.js";
 
 let world: SignInWorld;
@@ -8,9 +8,7 @@ let maintainer: Browser;
 let csrfToken: string;
 
 beforeAll(async () => {
-  world = await startDashboardWorld();
-  maintainer = await signedInBrowser(world, MAINTAINER);
-  csrfToken = csrfTokenIn(await (await maintainer.get("/admin")).text());
+  ({ world, maintainer, csrfToken } = await startSignedInConsole());
 });
 afterAll(() => world?.stop());
 
