@@ -114,16 +114,22 @@ export class DashboardFigures {
       actor: string | null;
       at: Date | null;
     }>(
+      // The latest few of each status, each read from (token_migration_status, updated_at, id) in key
+      // order, then merged: however many users wait in a status, no more rows than that are read.
       `SELECT u.github_id, u.login, u.token_migration_status AS status, u.migration_error, u.last_refresh_error,
               u.refresh_failure_class, e.reason, e.actor, e.created_at AS at
-         FROM users u
+         FROM (${ATTENTION_STATUSES.map(
+           (_status, index) => `(SELECT * FROM users WHERE token_migration_status = :status${index} ORDER BY updated_at DESC, id DESC LIMIT :limit)`,
+         ).join(" UNION ALL ")}) u
          LEFT JOIN LATERAL (
            SELECT reason, actor, created_at FROM migration_events
             WHERE user_id = u.id ORDER BY created_at DESC, id DESC LIMIT 1) e ON true
-        WHERE u.token_migration_status IN (:statuses)
         ORDER BY u.updated_at DESC, u.id DESC
         LIMIT :limit`,
-      { replacements: { statuses: [...ATTENTION_STATUSES], limit: ATTENTION_LIMIT }, type: QueryTypes.SELECT },
+      {
+        replacements: { ...Object.fromEntries(ATTENTION_STATUSES.map((status, index) => [`status${index}`, status])), limit: ATTENTION_LIMIT },
+        type: QueryTypes.SELECT,
+      },
     );
     return rows.map((row) => ({
       githubId: Number(row.github_id),

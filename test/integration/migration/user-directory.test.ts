@@ -1,10 +1,11 @@
 // The directory's search at a size where a plan matters: 20,000 users (after ANALYZE), each way of
 // finding users EXPLAINed as the directory sends it. A page must come from an index in key order
 // (no Sort of the table, no sequential scan), so the console's hundredth page costs what its first does.
-import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { UserDirectory, decodeUserCursor, type UserSearch } from "../../../src/migration/user-directory.js";
 import { seedManyUsers } from "../../support/dashboard-fixture.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
+import { planOfQuery } from "../../support/query-plan.js";
 
 let database: TestDatabase;
 let directory: UserDirectory;
@@ -20,30 +21,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => database?.drop());
 
-interface PlanNode {
-  "Node Type": string;
-  "Index Name"?: string;
-  "Relation Name"?: string;
-  Plans?: PlanNode[];
-}
-
-function nodesOf(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodesOf)];
-}
-
 /** The plan of the one query `search` sends, with the same replacements. */
-async function planOf(search: UserSearch): Promise<PlanNode[]> {
-  const query = jest.spyOn(database.sequelize, "query");
-  try {
-    await directory.search(search);
-    const [sql, options] = query.mock.calls[0] as [string, { replacements: Record<string, unknown> }];
-    query.mockRestore();
-    const [[row]] = (await database.sequelize.query(`EXPLAIN (FORMAT JSON) ${sql}`, { replacements: options.replacements })) as [Array<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>, unknown];
-    return nodesOf(row!["QUERY PLAN"][0]!.Plan);
-  } finally {
-    query.mockRestore();
-  }
-}
+const planOf = (search: UserSearch) => planOfQuery(database.sequelize, () => directory.search(search));
 
 const cursorAfter = async (search: UserSearch) => decodeUserCursor((await directory.search({ ...search, limit: 50 })).next_cursor!)!;
 
