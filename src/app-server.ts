@@ -87,6 +87,8 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
     stop: async () => {
       await server.stop();
       await flagChanges.stop();
+      // What this instance counted since the last flush; nothing is counted once the server stopped.
+      await services.tokenActivity.flush().catch((error: unknown) => log.warn({ err: error }, "could not write the last token activity counts"));
       // Revocations a sign-in started in the background finish before the database may close.
       await services.replacedTokenRevocations.whenIdle();
     },

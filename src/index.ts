@@ -94,6 +94,7 @@ export function createHttpApp(services: Services): Hono {
         batches: services.migrationBatches,
         rollback: services.migrationRollback,
         cleanup: services.legacyCleanup,
+        trends: services.campaignTrends,
       }),
       adminUsersRoutes({
         access: adminAccess,
@@ -108,6 +109,7 @@ export function createHttpApp(services: Services): Hono {
       adminRolloutGuardRoutes({ access: adminAccess, guard: services.rolloutGuard }),
       dashboardRoutes({
         figures: services.dashboardFigures,
+        trends: services.campaignTrends,
         directory: services.userDirectory,
         installations: services.installations,
         maintainers: services.maintainerAccess,

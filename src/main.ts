@@ -53,6 +53,8 @@ if (config.appId === null || config.privateKey === null) {
       // No new batch can start now; running ones end on their own, each user's outcome written
       // whole. A kill before then is safe too: their claims run out and another batch takes over.
       await app.services.migrationBatches.whenIdle();
+      // app.stop() wrote the token activity counted so far; these batches may have refreshed since.
+      await app.services.tokenActivity.flush();
       await database.close();
       process.exit(0);
     } catch (error) {

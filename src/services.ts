@@ -28,6 +28,7 @@ import { FlagPreview } from "./migration/flag-preview.js";
 import { ReadinessReport } from "./migration/readiness-report.js";
 import { ReadinessScan } from "./migration/readiness-scan.js";
 import { RolloutGuard } from "./migration/rollout-guard.js";
+import { CampaignTrends, USER_STATUS_ROLLUP_JOB } from "./migration/trends.js";
 import { LegacyImporter } from "./migration/legacy-import.js";
 import { MigrationRollback } from "./migration/rollback.js";
 import { UserDirectory } from "./migration/user-directory.js";
@@ -39,7 +40,7 @@ import { ReplacedTokenRevocations } from "./tokens/replaced-token-revocations.js
 import { TokenRefresher } from "./tokens/refresh.js";
 import { ConnectionBudget } from "./db/connection-budget.js";
 import { TokenResolver } from "./tokens/resolution.js";
-import { ResolutionOutcomeLog } from "./tokens/resolution-outcomes.js";
+import { TokenActivityLog } from "./tokens/token-activity.js";
 import { TokenSealer } from "./tokens/sealing.js";
 import { observeRateLimit } from "./tokens/token-metrics.js";
 import { TokenStore } from "./tokens/token-store.js";
@@ -97,8 +98,13 @@ export interface Services {
   flagPreview: FlagPreview;
   /** Pauses batches and refuses rollout raises while resolutions fail too often (rollout_guard_* flags). */
   rolloutGuard: RolloutGuard;
-  /** How resolutions end, per minute, for the rollout guard; its job writes them to the database. */
-  resolutionOutcomes: ResolutionOutcomeLog;
+  /**
+   * This instance's token activity (resolutions, fallbacks, refreshes, reauth_required), counted in
+   * memory; the rollout guard's job adds it to the database every few seconds, and shutdown once more.
+   */
+  tokenActivity: TokenActivityLog;
+  /** Users per status per day and token activity per hour, every instance's, from the database. */
+  campaignTrends: CampaignTrends;
   /** The two OAuth clients' credentials: checked before a 404 is believed, and by `doctor`. */
   oauthClients: OAuthClients;
   // webhooks/
@@ -127,13 +133,15 @@ const STALLED_BATCH_SWEEP_INTERVAL_MS = 30_000;
 const DATABASE_GAUGES_INTERVAL_MS = 15_000;
 const READINESS_SCAN_INTERVAL_MS = 5_000;
 const ROLLOUT_GUARD_INTERVAL_MS = 5_000;
+const USER_STATUS_ROLLUP_INTERVAL_MS = 60_000;
 
 export function composeApp({ config, models, log }: ComposeAppOptions): Composition {
   const github = createGitHubClients({ config, log, onRefreshResponseHeaders: observeRateLimit });
   const flags = new FeatureFlags({ models, defaults: config.flagDefaults });
   const rolloutGuard = new RolloutGuard({ models, flags });
   flags.requireApproval((change, transaction) => rolloutGuard.approveFlagChange(change, transaction));
-  const resolutionOutcomes = new ResolutionOutcomeLog({ models });
+  const tokenActivity = new TokenActivityLog({ models });
+  const campaignTrends = new CampaignTrends({ models });
   const consentLinks = new ConsentLinks({ baseUrl: config.baseUrl, secret: config.sessionSecret });
   const consentUrlFor = (user: { githubId: number; login: string | null }) => consentLinks.createConsentLink(user.githubId, user.login);
 
@@ -151,6 +159,7 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
     refreshAtGitHub: (refreshToken) => github.refreshUserToken(refreshToken),
     checkAtGitHub: async (accessToken) => (await github.checkUserToken(accessToken)).valid,
     confirmCredentials: () => github.appCredentialsAccepted(),
+    activity: tokenActivity,
   });
   const tokenResolver = new TokenResolver({
     models,
@@ -158,7 +167,7 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
     refresher: tokenRefresher,
     policy: new FeatureFlagRolloutPolicy({ flags }),
     consentUrlFor,
-    outcomes: resolutionOutcomes,
+    activity: tokenActivity,
   });
   const tokenKeepAlive = new TokenKeepAlive({
     models,
@@ -262,13 +271,14 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
       credentialsGood: legacyCredentialsGood,
     }),
     userDirectory: new UserDirectory({ models }),
-    dashboardFigures: new DashboardFigures({ models, flags, batches: migrationBatches }),
+    dashboardFigures: new DashboardFigures({ models, flags, batches: migrationBatches, trends: campaignTrends }),
     accessChecker,
     readinessScan,
     readinessReport: new ReadinessReport({ models, scan: readinessScan, installUrl: (accountId) => github.installUrl(accountId) }),
     flagPreview: new FlagPreview({ models, flags }),
     rolloutGuard,
-    resolutionOutcomes,
+    tokenActivity,
+    campaignTrends,
     deliveryLedger: new DeliveryLedger({ models, log }),
     webhookRedelivery,
     oauthClients,
@@ -312,14 +322,21 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
     }),
     // Every instance helps with a running readiness scan; SKIP LOCKED claims keep them apart.
     scheduleJob({ name: "readiness-scan", intervalMs: READINESS_SCAN_INTERVAL_MS, run: () => readinessScan.runPass(), log }),
-    // This instance's resolution outcomes go to the database, then the guard judges every instance's.
+    // This instance's token activity goes to the database, then the guard judges every instance's.
     scheduleJob({
       name: "rollout-guard",
       intervalMs: ROLLOUT_GUARD_INTERVAL_MS,
       run: async () => {
-        await resolutionOutcomes.flush();
+        await tokenActivity.flush();
         await rolloutGuard.evaluate();
       },
+      log,
+    }),
+    // Every instance tries; one at a time rolls closed hours of status changes up (a no-op until an hour closes).
+    scheduleJob({
+      name: USER_STATUS_ROLLUP_JOB,
+      intervalMs: USER_STATUS_ROLLUP_INTERVAL_MS,
+      run: () => campaignTrends.rollUpClosedHours(),
       log,
     }),
   ];

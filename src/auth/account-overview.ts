@@ -62,7 +62,8 @@ export class AccountOverviews {
 
   async #tokenInUse(githubId: number): Promise<{ tokenInUse: TokenInUse; appAccessToken: string | null }> {
     try {
-      const resolved = await this.#options.resolver.resolveUserToken(githubId);
+      // The owner looking at their page is not the application using the token: counted nowhere.
+      const resolved = await this.#options.resolver.resolveUserToken(githubId, { inspection: true });
       return {
         tokenInUse:
           resolved.type === "oauth"

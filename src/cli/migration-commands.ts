@@ -74,9 +74,16 @@ export const migrationCommands: CliCommand[] = [
     name: "migration status",
     summary: "Users per status, share migrated, flags and recent batches.",
     async run({ services, output }) {
-      const overview = await migrationOverview({ models: services.models, flags: services.flags, batches: services.migrationBatches });
+      const overview = await migrationOverview({
+        models: services.models,
+        flags: services.flags,
+        batches: services.migrationBatches,
+        trends: services.campaignTrends,
+      });
       output.line(`users: ${overview.total_users}, migrated: ${overview.percent_migrated}%`);
       for (const [status, count] of Object.entries(overview.by_status)) output.line(`  ${status.padEnd(17)} ${count}`);
+      const { this_hour: thisHour, last_24_hours: lastDay } = overview.oauth_fallbacks;
+      output.line(`OAuth fallbacks (every instance): ${thisHour.total} this hour, ${lastDay.total} in the last 24 hours`);
       output.line("flags:");
       for (const flag of overview.flags) output.line(`  ${flag.name} = ${JSON.stringify(flag.value)} (${flag.source})`);
       output.line("recent batches:");

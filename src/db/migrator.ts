@@ -9,6 +9,7 @@ import * as batchOutcomes from "./migrations/0016-batch-outcomes.js";
 import * as migrationReadiness from "./migrations/0017-migration-readiness.js";
 import * as flagChangeNotify from "./migrations/0018-flag-change-notify.js";
 import * as operationsGauges from "./migrations/0020-operations-gauges.js";
+import * as trends from "./migrations/0021-trends.js";
 import * as userSearch from "./migrations/0023-user-search.js";
 
 interface MigrationModule {
@@ -24,6 +25,7 @@ const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [
   ["0017-migration-readiness", migrationReadiness],
   ["0018-flag-change-notify", flagChangeNotify],
   ["0020-operations-gauges", operationsGauges],
+  ["0021-trends", trends],
   ["0023-user-search", userSearch],
 ];
 

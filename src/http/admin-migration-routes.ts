@@ -1,5 +1,5 @@
-// Admin API for the migration as a whole: the summary, batches (start, progress), global rollback
-// and re-enable, and the legacy cleanup.
+// Admin API for the migration as a whole: the summary, the trends, batches (start, progress), global
+// rollback and re-enable, and the legacy cleanup.
 import { Hono } from "hono";
 import { z } from "zod";
 import { MIGRATION_STATUSES } from "../db/models/index.js";
@@ -8,6 +8,10 @@ import { CLEANUP_CONFIRMATION, type LegacyCleanup } from "../migration/cleanup.j
 import { FLAG_NAMES, type FeatureFlags, type FlagChange, type FlagName } from "../users/flags.js";
 import { migrationOverview } from "../migration/overview.js";
 import type { MigrationRollback } from "../migration/rollback.js";
+import { ACTIVITY_HOURS, STATUS_DAYS_SHOWN, type CampaignTrends, type FallbackFigures, type TrendsView } from "../migration/trends.js";
+import { FALLBACK_REASONS } from "../tokens/resolution.js";
+import { RESOLUTION_TYPES } from "../tokens/token-activity.js";
+import { REFRESH_OUTCOMES } from "../tokens/token-metrics.js";
 import type { Models } from "../db/models/index.js";
 import { batchSize, positiveIdText } from "../users/input-rules.js";
 import { ADMIN_API_PREFIX, actorOf, describeAdminRoute, requireAdmin, type AdminAccess } from "./admin-request.js";
@@ -69,14 +73,54 @@ export const flagChangeJsonSchema = z
   })
   .meta({ id: "FlagChange" });
 
+/** A count under each of these names. */
+function countsJson(names: readonly string[]) {
+  return z.object(Object.fromEntries(names.map((name) => [name, z.number().int()])));
+}
+
+const fallbackWindowJson = z.object({
+  since: timestamp.meta({ description: "The window's start, on an hour; it runs to now" }),
+  by_reason: countsJson(FALLBACK_REASONS),
+  total: z.number().int(),
+});
+
+const fallbackFiguresJsonSchema = z
+  .object({ this_hour: fallbackWindowJson, last_24_hours: fallbackWindowJson })
+  .meta({ id: "FallbackFigures", description: "Legacy OAuth tokens served instead of App tokens by every instance (flushed every 5 s), by reason" });
+
+const trendsJsonSchema = z
+  .object({
+    generated_at: timestamp.meta({ description: "The database's clock when the figures were read" }),
+    status_days: z
+      .array(
+        z.object({
+          day: z.string().meta({ format: "date", description: "The UTC day" }),
+          users: countsJson(MIGRATION_STATUSES).meta({ description: "Users in each status at the end of the day (now, for today)" }),
+          migrated: z.number().int().meta({ description: "Moves to migrated that day: first migrations and recoveries" }),
+        }),
+      )
+      .meta({ description: `One per day from the campaign's first (at most the last ${STATUS_DAYS_SHOWN}), oldest first; the last is today` }),
+    activity_hours: z
+      .array(
+        z.object({
+          hour: timestamp.meta({ description: "The hour's start" }),
+          resolutions: countsJson(RESOLUTION_TYPES).meta({ description: "Token resolutions the application asked for, by answer (the account page's are not counted)" }),
+          fallbacks: countsJson(FALLBACK_REASONS).meta({ description: "OAuth tokens served, by why the App token was not" }),
+          refreshes: countsJson(REFRESH_OUTCOMES).meta({ description: "Refreshes at GitHub, by outcome" }),
+          reauth_required: z.number().int().meta({ description: "Users moved to reauth_required by a refresh that failed for good" }),
+        }),
+      )
+      .meta({ description: `The last ${ACTIVITY_HOURS} hours, oldest first; the last is the current hour, still counting` }),
+    fallbacks: fallbackFiguresJsonSchema,
+  })
+  .meta({ id: "Trends" });
+
 const overviewJson = z
   .object({
     total_users: z.number().int(),
     by_status: z.object(Object.fromEntries(MIGRATION_STATUSES.map((status) => [status, z.number().int()]))),
     percent_migrated: z.number().meta({ description: "Share of users migrated, one decimal" }),
-    oauth_fallbacks_this_instance: z
-      .record(z.string(), z.number())
-      .meta({ description: "Legacy OAuth tokens served instead of App tokens since this instance started, by reason" }),
+    oauth_fallbacks: fallbackFiguresJsonSchema,
     // The flags' states as FeatureFlags lists them (camelCase), unlike GET /flags.
     flags: z.array(
       z.object({
@@ -132,9 +176,10 @@ interface AdminMigrationRoutesOptions {
   batches: MigrationBatches;
   rollback: MigrationRollback;
   cleanup: LegacyCleanup;
+  trends: CampaignTrends;
 }
 
-export function adminMigrationRoutes({ access, models, flags, batches, rollback, cleanup }: AdminMigrationRoutesOptions): Hono {
+export function adminMigrationRoutes({ access, models, flags, batches, rollback, cleanup, trends }: AdminMigrationRoutesOptions): Hono {
   const routes = new Hono().basePath(`${ADMIN_API_PREFIX}/migration`);
   routes.use("*", requireAdmin(access));
 
@@ -146,13 +191,24 @@ export function adminMigrationRoutes({ access, models, flags, batches, rollback,
       answers: { 200: jsonAnswer("The migration at a glance", overviewJson) },
     }),
     async (c) => {
-      const overview = await migrationOverview({ models, flags, batches });
+      const overview = await migrationOverview({ models, flags, batches, trends });
       return c.json({
         ...overview,
+        oauth_fallbacks: fallbackFiguresJson(overview.oauth_fallbacks),
         flags: overview.flags.map((flag) => ({ ...flag, updatedAt: flag.updatedAt?.toISOString() ?? null })),
         recent_batches: overview.recent_batches.map(batchJson),
       } satisfies z.input<typeof overviewJson>);
     },
+  );
+
+  routes.get(
+    "/trends",
+    describeAdminRoute({
+      tag: "admin: migration",
+      summary: "Users per status per day over the campaign; resolutions, fallbacks, refreshes and reauth_required per hour; the same on every instance",
+      answers: { 200: jsonAnswer("The trends, read from the database", trendsJsonSchema) },
+    }),
+    async (c) => c.json(trendsJson(await trends.view())),
   );
 
   routes.post(
@@ -254,6 +310,22 @@ export function batchJson(batch: BatchView): z.input<typeof batchJsonSchema> {
     started_at: batch.startedAt.toISOString(),
     heartbeat_at: batch.heartbeatAt.toISOString(),
     finished_at: batch.finishedAt?.toISOString() ?? null,
+  };
+}
+
+function trendsJson(view: TrendsView): z.input<typeof trendsJsonSchema> {
+  return {
+    generated_at: view.generated_at.toISOString(),
+    status_days: view.status_days,
+    activity_hours: view.activity_hours.map((hour) => ({ ...hour, hour: hour.hour.toISOString() })),
+    fallbacks: fallbackFiguresJson(view.fallbacks),
+  };
+}
+
+function fallbackFiguresJson(figures: FallbackFigures): z.input<typeof fallbackFiguresJsonSchema> {
+  return {
+    this_hour: { ...figures.this_hour, since: figures.this_hour.since.toISOString() },
+    last_24_hours: { ...figures.last_24_hours, since: figures.last_24_hours.since.toISOString() },
   };
 }
 

@@ -5,8 +5,10 @@
 //   installation is older news (a `created` after its `deleted` does not resurrect it);
 // - a payload whose installation `updated_at` is older than the stored one is stale and skipped
 //   (GitHub moves `updated_at` on every change, suspension included).
+import { isDeepStrictEqual } from "node:util";
 import { Op, QueryTypes, type Transaction } from "sequelize";
 import type { DeliveryOutcome, InstallationRow, Models } from "../db/models/index.js";
+import { PreparedStatement } from "../db/prepared-statement.js";
 import type { InstallationSnapshot, RepositorySnapshot } from "./installation-snapshot.js";
 
 /** What a change did: applied, or left alone because it was already applied, stale or moot. */
@@ -36,9 +38,29 @@ interface ListInstallationsOptions {
   limit: number;
 }
 
+/**
+ * The installation and those of the given repositories it holds, in one statement, so both come from
+ * one snapshot of the database.
+ */
+const STORED_WITH_REPOSITORIES = `
+  SELECT i.account_id AS "accountId", i.account_login AS "accountLogin", i.account_type AS "accountType",
+         i.target_type AS "targetType", i.repository_selection AS "repositorySelection", i.permissions, i.events,
+         i.previous_account_logins AS "previousAccountLogins", i.suspended_at AS "suspendedAt",
+         i.suspended_by AS "suspendedBy", i.deleted_at AS "deletedAt", i.github_created_at AS "githubCreatedAt",
+         i.github_updated_at AS "githubUpdatedAt",
+         (SELECT coalesce(json_agg(json_build_object('id', r.repository_id, 'fullName', r.full_name, 'private', r.private)), '[]')
+            FROM installation_repositories r
+           WHERE r.installation_id = i.id AND r.repository_id = ANY($2::bigint[])) AS repositories
+    FROM installations i
+   WHERE i.id = $1`;
+
 export class InstallationService {
   readonly #models: Models;
   readonly #now: () => Date;
+  readonly #storedWithRepositories = new PreparedStatement<StoredInstallation & { repositories: RepositorySnapshot[] }>(
+    "installation_with_repositories",
+    STORED_WITH_REPOSITORIES,
+  );
 
   constructor({ models, now = () => new Date() }: { models: Models; now?: () => Date }) {
     this.#models = models;
@@ -111,6 +133,31 @@ export class InstallationService {
       });
     }
     return "processed";
+  }
+
+  /**
+   * What `recordRepositoriesChanged` would record if the change is already in the database, read in
+   * one statement without a lock or a transaction; null when it would write something (or the
+   * installation is new to us). Most deliveries are such repeats: the same change in an
+   * `installation` event and an `installation_repositories` one, reconciliation having seen it first.
+   * The snapshot read is taken after the delivery arrived, so it holds every delivery acknowledged
+   * before it; the delivery records only its own ledger row, so it is ordered before any delivery
+   * still being applied meanwhile, as if applied alone (docs/architecture.md, "Webhooks").
+   */
+  async repositoriesChangeAlreadyApplied(
+    snapshot: InstallationSnapshot,
+    { added, removedIds }: { added: RepositorySnapshot[]; removedIds: number[] },
+  ): Promise<ChangeOutcome | null> {
+    const [stored] = await this.#storedWithRepositories.run(this.#models.sequelize, [snapshot.id, [...added.map((repository) => repository.id), ...removedIds]]);
+    if (!stored) return null;
+    if (stored.deletedAt) return "ignored";
+    if (!isStale(stored, snapshot) && Object.keys(installationChanges(stored, snapshot, this.#now())).length > 0) return null;
+    const held = new Map(stored.repositories.map((repository) => [repository.id, repository]));
+    const addsNothing = added.every((repository) => {
+      const kept = held.get(repository.id);
+      return kept !== undefined && kept.fullName === repository.fullName && kept.private === repository.private;
+    });
+    return addsNothing && removedIds.every((id) => !held.has(id)) ? "processed" : null;
   }
 
   /**
@@ -220,26 +267,8 @@ export class InstallationService {
 
   /** Writes the installation as the snapshot has it; a changed login joins the account's previous logins. */
   async #applySnapshot(row: InstallationRow, snapshot: InstallationSnapshot, transaction: Transaction): Promise<void> {
-    const renamed = row.accountLogin !== "" && snapshot.accountLogin !== "" && row.accountLogin !== snapshot.accountLogin;
-    await row.update(
-      {
-        accountId: snapshot.accountId,
-        accountLogin: snapshot.accountLogin || row.accountLogin,
-        accountType: snapshot.accountType,
-        targetType: snapshot.targetType,
-        repositorySelection: snapshot.repositorySelection,
-        permissions: snapshot.permissions,
-        events: snapshot.events,
-        suspendedAt: snapshot.suspendedAt,
-        suspendedBy: snapshot.suspendedAt ? snapshot.suspendedBy : null,
-        githubCreatedAt: snapshot.githubCreatedAt ?? row.githubCreatedAt,
-        githubUpdatedAt: snapshot.githubUpdatedAt ?? row.githubUpdatedAt,
-        ...(renamed
-          ? { previousAccountLogins: [...row.previousAccountLogins, { login: row.accountLogin, changedAt: this.#now().toISOString() }] }
-          : {}),
-      },
-      { transaction },
-    );
+    const changes = installationChanges(row, snapshot, this.#now());
+    if (Object.keys(changes).length > 0) await row.update(changes, { transaction });
   }
 
   /**
@@ -305,6 +334,60 @@ export class InstallationService {
   }
 }
 
-function isStale(row: InstallationRow, snapshot: InstallationSnapshot): boolean {
+/** The stored installation as the ordering rules read it. */
+type StoredInstallation = Pick<
+  InstallationRow,
+  | "accountId"
+  | "accountLogin"
+  | "accountType"
+  | "targetType"
+  | "repositorySelection"
+  | "permissions"
+  | "events"
+  | "previousAccountLogins"
+  | "suspendedAt"
+  | "suspendedBy"
+  | "deletedAt"
+  | "githubCreatedAt"
+  | "githubUpdatedAt"
+>;
+
+type InstallationChanges = Partial<Omit<StoredInstallation, "deletedAt">>;
+
+/**
+ * The fields applying the snapshot would change (none when the row already says what it says). A
+ * login GitHub did not send keeps the stored one; a changed login joins the previous logins.
+ */
+function installationChanges(stored: StoredInstallation, snapshot: InstallationSnapshot, now: Date): InstallationChanges {
+  const target: InstallationChanges = {
+    accountId: snapshot.accountId,
+    accountLogin: snapshot.accountLogin || stored.accountLogin,
+    accountType: snapshot.accountType,
+    targetType: snapshot.targetType,
+    repositorySelection: snapshot.repositorySelection,
+    permissions: snapshot.permissions,
+    events: snapshot.events,
+    suspendedAt: snapshot.suspendedAt,
+    suspendedBy: snapshot.suspendedAt ? snapshot.suspendedBy : null,
+    githubCreatedAt: snapshot.githubCreatedAt ?? stored.githubCreatedAt,
+    githubUpdatedAt: snapshot.githubUpdatedAt ?? stored.githubUpdatedAt,
+  };
+  const changes = Object.fromEntries(
+    Object.entries(target).filter(([field, value]) => !sameValue(stored[field as keyof InstallationChanges], value)),
+  ) as InstallationChanges;
+  const renamed = stored.accountLogin !== "" && snapshot.accountLogin !== "" && stored.accountLogin !== snapshot.accountLogin;
+  if (renamed) changes.previousAccountLogins = [...stored.previousAccountLogins, { login: stored.accountLogin, changedAt: now.toISOString() }];
+  return changes;
+}
+
+/** Dates by instant, JSON by content (a JSONB object comes back with its keys in another order). */
+function sameValue(stored: unknown, target: unknown): boolean {
+  if (stored instanceof Date || target instanceof Date) {
+    return stored instanceof Date && target instanceof Date ? stored.getTime() === target.getTime() : stored === target;
+  }
+  return isDeepStrictEqual(stored, target);
+}
+
+function isStale(row: StoredInstallation, snapshot: InstallationSnapshot): boolean {
   return row.githubUpdatedAt !== null && snapshot.githubUpdatedAt !== null && snapshot.githubUpdatedAt < row.githubUpdatedAt;
 }

@@ -6,6 +6,7 @@ import type { MigrationStatus, Models, RefreshFailureClass } from "../db/models/
 import type { MigrationBatches } from "./batches.js";
 import type { FeatureFlags } from "../users/flags.js";
 import { migrationOverview, type MigrationOverview } from "./overview.js";
+import type { CampaignTrends } from "./trends.js";
 
 /** The statuses a maintainer has to look at: the user cannot be served an App token without help. */
 export const ATTENTION_STATUSES = ["consent_required", "reauth_required", "revoked", "failed"] as const satisfies readonly MigrationStatus[];
@@ -66,6 +67,7 @@ interface DashboardFiguresOptions {
   models: Models;
   flags: FeatureFlags;
   batches: MigrationBatches;
+  trends: Pick<CampaignTrends, "fallbacks">;
   now?: () => Date;
 }
 
@@ -82,9 +84,9 @@ export class DashboardFigures {
   }
 
   async snapshot(): Promise<DashboardSnapshot> {
-    const { models, flags, batches } = this.#options;
+    const { models, flags, batches, trends } = this.#options;
     const [overview, attention, recentEvents, lastHour, usersOnLegacyTokenOnly] = await Promise.all([
-      migrationOverview({ models, flags, batches }),
+      migrationOverview({ models, flags, batches, trends }),
       this.#attention(),
       this.#recentEvents(),
       this.#lastHour(),

@@ -22,6 +22,7 @@ import { canTransition, transitionUser } from "../users/status-machine.js";
 import { enqueueNotification } from "../notifications/outbox.js";
 import { classifyTerminalRefreshFailure } from "./refresh-failure.js";
 import { SingleFlight } from "./single-flight.js";
+import type { TokenActivityRecorder } from "./token-activity.js";
 import { tokenMetrics, type RefreshOutcome } from "./token-metrics.js";
 import { NO_REFRESH_IN_FLIGHT, type IssuedUserTokens, type TokenStore } from "./token-store.js";
 import { backoffSeconds, type Backoff } from "../jobs/backoff.js";
@@ -76,6 +77,8 @@ interface TokenRefresherOptions {
   backoff?: Backoff;
   /** Written into each intent, so an interrupted refresh names the instance that died. */
   instanceName?: string;
+  /** Told each refresh's outcome and each user moved to reauth_required (the trends' figures). */
+  activity?: TokenActivityRecorder;
   log: Logger;
   now?: () => Date;
 }
@@ -112,8 +115,8 @@ const CHECKABLE_FOR_MS = 60_000;
 const CREDENTIALS_CONFIRMED_FOR_MS = 10 * 60_000;
 
 export class TokenRefresher {
-  readonly #options: Required<Omit<TokenRefresherOptions, "log" | "checkAtGitHub" | "confirmCredentials">> &
-    Pick<TokenRefresherOptions, "log" | "checkAtGitHub" | "confirmCredentials">;
+  readonly #options: Required<Omit<TokenRefresherOptions, "log" | "checkAtGitHub" | "confirmCredentials" | "activity">> &
+    Pick<TokenRefresherOptions, "log" | "checkAtGitHub" | "confirmCredentials" | "activity">;
   readonly #flights = new SingleFlight<number, RefreshResult>();
   #credentialsConfirmedAt: number | null = null;
 
@@ -500,6 +503,7 @@ export class TokenRefresher {
     );
     if (canTransition(user.tokenMigrationStatus, "reauth_required")) {
       await transitionUser(models, { user, to: "reauth_required", reason, actor: "system", transaction });
+      this.#options.activity?.reauthRequired(failureClass);
     } else {
       // A status that cannot become reauth_required (say, rolled back): drop the dead pair so
       // nothing calls GitHub with it again.
@@ -592,6 +596,7 @@ export class TokenRefresher {
   #observe(outcome: RefreshOutcome, startedAt: number): void {
     tokenMetrics.refreshes.inc({ outcome });
     tokenMetrics.refreshDuration.observe({ outcome }, (performance.now() - startedAt) / 1000);
+    this.#options.activity?.refreshed(outcome);
   }
 }
 

@@ -7,7 +7,7 @@ import { ReauthRequiredError, TokenTemporarilyUnavailableError } from "./errors.
 import { appTokensRetired, type TokenRefresher } from "./refresh.js";
 import type { RolloutPolicy } from "../users/rollout-policy.js";
 import { tokenMetrics } from "./token-metrics.js";
-import type { ResolutionOutcomeRecorder } from "./resolution-outcomes.js";
+import type { ResolutionEnding, TokenActivityRecorder } from "./token-activity.js";
 import type { LegacyOAuthToken, TokenStore } from "./token-store.js";
 import { UserLookup } from "./user-lookup.js";
 
@@ -31,6 +31,12 @@ export type ResolvedToken = {
 interface ResolveOptions {
   /** Refresh first when the App token expires sooner than this (the margin applies anyway). */
   minValidSeconds?: number;
+  /**
+   * The account page showing its owner which token the application gets: an inspection, not a use
+   * of the token, so it counts nowhere (token_resolutions_total and the fallbacks, the trends, the
+   * rollout guard). It resolves (and refreshes) exactly as a use does.
+   */
+  inspection?: boolean;
 }
 
 interface TokenResolverOptions {
@@ -43,8 +49,8 @@ interface TokenResolverOptions {
    * account (auth/consent-links.ts), so the sign-in it starts refuses any other account.
    */
   consentUrlFor: (user: { githubId: number; login: string }) => string;
-  /** Told how each resolution ended (the rollout guard's figures). */
-  outcomes?: ResolutionOutcomeRecorder;
+  /** Told how each resolution ended (the rollout guard's and the trends' figures). */
+  activity?: TokenActivityRecorder;
   now?: () => Date;
 }
 
@@ -58,7 +64,20 @@ export class TokenResolver {
   }
 
   /** Throws UserNotFoundError, ReauthRequiredError or TokenTemporarilyUnavailableError. */
-  async resolveUserToken(githubId: number, { minValidSeconds = 0 }: ResolveOptions = {}): Promise<ResolvedToken> {
+  async resolveUserToken(githubId: number, { minValidSeconds = 0, inspection = false }: ResolveOptions = {}): Promise<ResolvedToken> {
+    let resolved: ResolvedToken;
+    try {
+      resolved = await this.#resolve(githubId, minValidSeconds);
+    } catch (error) {
+      if (!inspection && error instanceof ReauthRequiredError) this.#count({ type: "reauth_required" });
+      if (!inspection && error instanceof TokenTemporarilyUnavailableError) this.#count({ type: "unavailable" });
+      throw error;
+    }
+    if (!inspection) this.#count(resolved.type === "oauth" ? { type: "oauth", fallbackReason: resolved.fallbackReason } : { type: "github_app_user" });
+    return resolved;
+  }
+
+  async #resolve(githubId: number, minValidSeconds: number): Promise<ResolvedToken> {
     const { policy } = this.#options;
     // The one query of a resolution: the flags come from memory (users/flags.ts).
     const user = await this.#users.byGithubId(githubId);
@@ -78,17 +97,11 @@ export class TokenResolver {
     if (hasAppToken && (appAllowed || !legacy)) {
       const freshness = await this.#options.refresher.ensureFresh(user, minValidSeconds);
       if (freshness.ok) {
-        tokenMetrics.resolutions.inc({ type: "github_app_user" });
-        this.#options.outcomes?.record("served");
         return { token: freshness.tokens.accessToken, type: "github_app_user", expiresAt: freshness.tokens.accessTokenExpiresAt, login: user.login };
       }
       const fallback = legacy === undefined ? await this.#usableLegacyToken(user) : legacy;
       if (fallback) return this.#fallBack(user, fallback, "app_token_unavailable");
-      if (freshness.kind === "unavailable") {
-        tokenMetrics.resolutions.inc({ type: "unavailable" });
-        this.#options.outcomes?.record("refresh_failed");
-        throw new TokenTemporarilyUnavailableError(githubId, freshness.retryAfterSeconds);
-      }
+      if (freshness.kind === "unavailable") throw new TokenTemporarilyUnavailableError(githubId, freshness.retryAfterSeconds);
       return this.#reauthRequired(user);
     }
     if (legacy) return this.#fallBack(user, legacy, refusal ?? "no_app_token");
@@ -104,16 +117,17 @@ export class TokenResolver {
   }
 
   #fallBack(user: UserRow, legacy: LegacyOAuthToken, reason: FallbackReason): ResolvedToken {
-    tokenMetrics.fallbacks.inc({ reason });
-    tokenMetrics.resolutions.inc({ type: "oauth" });
-    // Served, but after the App token could not be refreshed: the guard counts that as a failure.
-    this.#options.outcomes?.record(reason === "app_token_unavailable" ? "refresh_failed" : "served");
     return { token: legacy.accessToken, type: "oauth", fallbackReason: reason, expiresAt: legacy.expiresAt, login: user.login };
   }
 
   #reauthRequired(user: UserRow): never {
-    tokenMetrics.resolutions.inc({ type: "reauth_required" });
-    this.#options.outcomes?.record("reauth_required");
     throw new ReauthRequiredError(user.githubId, this.#options.consentUrlFor(user));
+  }
+
+  /** One count per resolution the application asked for: Prometheus (this process) and the shared activity log. */
+  #count(ending: ResolutionEnding): void {
+    tokenMetrics.resolutions.inc({ type: ending.type });
+    if (ending.type === "oauth") tokenMetrics.fallbacks.inc({ reason: ending.fallbackReason });
+    this.#options.activity?.resolved(ending);
   }
 }

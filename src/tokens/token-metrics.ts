@@ -4,7 +4,8 @@ import { Counter, Gauge, Histogram } from "prom-client";
 import { metricsRegistry } from "../observability/metrics.js";
 
 /** `unknown`: GitHub may have rotated the pair but we did not read its answer (the row is in doubt). */
-export type RefreshOutcome = "success" | "terminal" | "transient" | "unknown" | "lost";
+export const REFRESH_OUTCOMES = ["success", "terminal", "transient", "unknown", "lost"] as const;
+export type RefreshOutcome = (typeof REFRESH_OUTCOMES)[number];
 
 export const tokenMetrics = {
   resolutions: new Counter({

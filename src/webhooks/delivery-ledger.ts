@@ -2,10 +2,12 @@
 // transaction as its effects, so a redelivery of a processed id finds the row and changes nothing,
 // and two copies arriving together meet on the primary key: the second waits for the first to
 // commit, then sees it processed. A failure is recorded in a write of its own (the effects'
-// transaction rolled back), and rethrown so GitHub sees the delivery failed.
+// transaction rolled back), and rethrown so GitHub sees the delivery failed. A delivery whose
+// change is already in the database is recorded alone, in one statement.
 import type { Logger } from "pino";
 import { QueryTypes, type Transaction } from "sequelize";
 import type { Models } from "../db/models/index.js";
+import { PreparedStatement } from "../db/prepared-statement.js";
 import type { ChangeOutcome } from "../installations/installation-service.js";
 import { maskTokens } from "../observability/redact.js";
 
@@ -35,9 +37,32 @@ class WebhookDeliveryFailedError extends Error {
 
 const MAX_ERROR_LENGTH = 2000;
 
+/**
+ * Inserts the delivery with its outcome, or takes over a row left by a failed attempt; no row back
+ * when an earlier attempt already processed (or deliberately ignored) this id. A copy arriving
+ * while another attempt holds the id waits for it on the primary key.
+ */
+const CLAIM = `
+  INSERT INTO webhook_deliveries (delivery_id, event, action, installation_id, outcome, received_at, processed_at)
+  VALUES ($1, $2, $3, $4, $5, now(), now())
+  ON CONFLICT (delivery_id) DO UPDATE
+    SET outcome = EXCLUDED.outcome, error = NULL, attempts = webhook_deliveries.attempts + 1, processed_at = now()
+    WHERE webhook_deliveries.outcome = 'failed'
+  RETURNING delivery_id`;
+
+interface ProcessOptions {
+  /**
+   * Reads, without a lock, whether the delivery's change is already in the database and what it
+   * would be recorded as (null: it writes). When it is, the delivery is recorded alone: one statement,
+   * no transaction, no lock to queue on.
+   */
+  alreadyApplied?: () => Promise<ChangeOutcome | null>;
+}
+
 export class DeliveryLedger {
   readonly #models: Models;
   readonly #log: Logger;
+  readonly #claimAlone = new PreparedStatement<{ delivery_id: string }>("webhook_delivery_claim", CLAIM);
 
   constructor({ models, log }: { models: Models; log: Logger }) {
     this.#models = models;
@@ -45,16 +70,14 @@ export class DeliveryLedger {
   }
 
   /** Runs `effect` once per delivery id, in a transaction that also records the delivery. */
-  async process(delivery: DeliveryHeaders, effect: (transaction: Transaction) => Promise<ChangeOutcome>): Promise<DeliveryResult> {
+  async process(
+    delivery: DeliveryHeaders,
+    effect: (transaction: Transaction) => Promise<ChangeOutcome>,
+    { alreadyApplied }: ProcessOptions = {},
+  ): Promise<DeliveryResult> {
     try {
-      const result = await this.#models.sequelize.transaction(async (transaction): Promise<DeliveryResult> => {
-        if (!(await this.#claim(delivery, transaction))) return "duplicate";
-        const outcome = await effect(transaction);
-        if (outcome === "ignored") {
-          await this.#models.WebhookDelivery.update({ outcome }, { where: { deliveryId: delivery.id }, transaction });
-        }
-        return outcome;
-      });
+      const applied = alreadyApplied ? await alreadyApplied() : null;
+      const result = applied === null ? await this.#applyOnce(delivery, effect) : await this.#record(delivery, applied);
       this.#log.info({ delivery: delivery.id, event: delivery.event, action: delivery.action, result }, "webhook delivery handled");
       return result;
     } catch (error) {
@@ -63,21 +86,22 @@ export class DeliveryLedger {
     }
   }
 
-  /**
-   * Inserts the delivery as processed, or takes over a row left by a failed attempt. False when
-   * an earlier attempt already processed (or deliberately ignored) this id.
-   */
-  async #claim(delivery: DeliveryHeaders, transaction: Transaction): Promise<boolean> {
-    const rows = await this.#models.sequelize.query(
-      `INSERT INTO webhook_deliveries (delivery_id, event, action, installation_id, outcome, received_at, processed_at)
-       VALUES (:id, :event, :action, :installationId, 'processed', now(), now())
-       ON CONFLICT (delivery_id) DO UPDATE
-         SET outcome = 'processed', error = NULL, attempts = webhook_deliveries.attempts + 1, processed_at = now()
-         WHERE webhook_deliveries.outcome = 'failed'
-       RETURNING delivery_id`,
-      { replacements: { ...delivery }, type: QueryTypes.SELECT, transaction },
-    );
-    return rows.length === 1;
+  async #applyOnce(delivery: DeliveryHeaders, effect: (transaction: Transaction) => Promise<ChangeOutcome>): Promise<DeliveryResult> {
+    return this.#models.sequelize.transaction(async (transaction): Promise<DeliveryResult> => {
+      const claimed = await this.#models.sequelize.query(CLAIM, { bind: claimValues(delivery, "processed"), type: QueryTypes.SELECT, transaction });
+      if (claimed.length === 0) return "duplicate";
+      const outcome = await effect(transaction);
+      if (outcome === "ignored") {
+        await this.#models.WebhookDelivery.update({ outcome }, { where: { deliveryId: delivery.id }, transaction });
+      }
+      return outcome;
+    });
+  }
+
+  /** A delivery that changes nothing: its ledger row is its only write. */
+  async #record(delivery: DeliveryHeaders, outcome: ChangeOutcome): Promise<DeliveryResult> {
+    const claimed = await this.#claimAlone.run(this.#models.sequelize, claimValues(delivery, outcome));
+    return claimed.length === 0 ? "duplicate" : outcome;
   }
 
   /** Never downgrades a row another attempt has meanwhile processed. */
@@ -98,4 +122,8 @@ export class DeliveryLedger {
       this.#log.error({ err: recordError, delivery: delivery.id }, "could not record the failed webhook delivery");
     }
   }
+}
+
+function claimValues({ id, event, action, installationId }: DeliveryHeaders, outcome: ChangeOutcome): unknown[] {
+  return [id, event, action, installationId, outcome];
 }

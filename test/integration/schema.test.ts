@@ -18,9 +18,12 @@ const EXPECTED_TABLES = [
   "replaced_token_revocations",
   "rollout_guard_events",
   "schema_migrations",
+  "token_activity_hours",
   "token_resolution_outcomes",
   "user_access_checks",
   "user_installations",
+  "user_status_hours",
+  "user_status_rollup",
   "users",
   "webhook_deliveries",
 ];

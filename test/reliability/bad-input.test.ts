@@ -179,6 +179,7 @@ const CASES: Record<string, () => BadCase[] | Promise<BadCase[]>> = {
   "GET /api/v1/admin/migration": () => [
     ...adminKeyCases("GET", "/api/v1/admin/migration"),
   ],
+  "GET /api/v1/admin/migration/trends": () => [...adminKeyCases("GET", "/api/v1/admin/migration/trends")],
   "POST /api/v1/admin/migration/batches": () => [
     ...adminKeyCases("POST", "/api/v1/admin/migration/batches"),
     ...jsonBodyCases("POST", "/api/v1/admin/migration/batches", [{ size: "ten" }, { size: 0 }, { size: 1e9 }, { size: 1.5 }, { dry_run: "yes" }]),

@@ -9,6 +9,7 @@ import type { MigrationBatches } from "../../migration/batches.js";
 import type { DashboardFigures } from "../../migration/dashboard-figures.js";
 import type { ReadinessReport } from "../../migration/readiness-report.js";
 import type { RolloutGuard } from "../../migration/rollout-guard.js";
+import type { CampaignTrends } from "../../migration/trends.js";
 import type { UserDirectory } from "../../migration/user-directory.js";
 import { UserNotFoundError } from "../../users/errors.js";
 import type { FeatureFlags } from "../../users/flags.js";
@@ -27,12 +28,14 @@ import { flagsPage } from "./flags-page.js";
 import { installationsPage } from "./installations-page.js";
 import { overviewPage } from "./overview-page.js";
 import { readinessPage } from "./readiness-page.js";
+import { trendsSection } from "./trends-section.js";
 import { userPage } from "./user-page.js";
 import { usersPage } from "./users-page.js";
 
 export interface ConsolePagesOptions {
   access: Parameters<typeof maintainerOfPage>[1];
   figures: DashboardFigures;
+  trends: CampaignTrends;
   directory: UserDirectory;
   batches: MigrationBatches;
   flags: FeatureFlags;
@@ -52,7 +55,7 @@ const installationsQuery = z.strictObject(
 );
 
 export function consolePageRoutes(routes: Hono, options: ConsolePagesOptions): void {
-  const { figures, directory, batches, flags, installations, readiness } = options;
+  const { figures, trends, directory, batches, flags, installations, readiness } = options;
 
   /** A console page: the maintainer first (or the sign-in), then `render`. */
   function page(path: string, summary: string, extra: { query?: z.ZodType; notFound?: string; badInput?: string }, render: (c: Context, maintainer: SignedInMaintainer, notice: string | null) => Promise<Markup>) {
@@ -83,9 +86,12 @@ export function consolePageRoutes(routes: Hono, options: ConsolePagesOptions): v
 
   page(
     "/admin",
-    "The console's overview: progress per status, running batches, users needing attention, recent events, the last hour's figures. Reloads itself while a batch runs",
+    "The console's overview: progress per status, the trends (users per status per day; resolutions, fallbacks, refreshes and reauth_required per hour, every instance's), running batches, users needing attention, recent events, the last hour's figures. Reloads itself while a batch runs",
     {},
-    async (_c, maintainer, notice) => overviewPage({ snapshot: await figures.snapshot(), maintainer, notice }),
+    async (_c, maintainer, notice) => {
+      const [snapshot, view] = await Promise.all([figures.snapshot(), trends.view()]);
+      return overviewPage({ snapshot, trends: trendsSection(view), maintainer, notice });
+    },
   );
 
   page(

@@ -19,6 +19,7 @@ import type { ReadinessReport } from "../../migration/readiness-report.js";
 import type { ReadinessScan } from "../../migration/readiness-scan.js";
 import type { MigrationRollback } from "../../migration/rollback.js";
 import type { RolloutGuard } from "../../migration/rollout-guard.js";
+import type { CampaignTrends } from "../../migration/trends.js";
 import type { UserDirectory } from "../../migration/user-directory.js";
 import type { UserValidator } from "../../migration/validation.js";
 import { formBody, pageAnswer, redirectAnswer } from "../api-description.js";
@@ -33,6 +34,7 @@ import { batchForm, confirmOnlyForm, flagForm, formFieldsToRepost, userForm } fr
 
 interface DashboardRoutesOptions {
   figures: DashboardFigures;
+  trends: CampaignTrends;
   directory: UserDirectory;
   installations: InstallationService;
   maintainers: MaintainerAccess;
@@ -55,6 +57,7 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
   consolePageRoutes(routes, {
     access,
     figures,
+    trends: options.trends,
     directory: options.directory,
     batches,
     flags,

@@ -1,10 +1,12 @@
 // GET /admin: the migration at a glance, readable without JavaScript or styles: progress per status,
-// the batches running now, who needs attention, the latest events and the last hour's refresh
-// figures. Everything else has its own page (console-layout.ts lists them).
+// the trends (charts drawn on the server), the batches running now, who needs attention, the latest
+// events and the last hour's refresh and fallback figures (every instance's). Everything else has its
+// own page (console-layout.ts lists them).
 import { html } from "hono/html";
 import { MIGRATION_STATUSES, type MigrationStatus } from "../../db/models/index.js";
 import type { AttentionUser, DashboardSnapshot } from "../../migration/dashboard-figures.js";
 import { ATTENTION_STATUSES } from "../../migration/dashboard-figures.js";
+import { FALLBACK_REASONS } from "../../tokens/resolution.js";
 import { csrfField, timestamp, type Markup } from "../pages/layout.js";
 import { batchesTable, reloadWhileRunning } from "./batches-page.js";
 import type { SignedInMaintainer } from "./dashboard-access.js";
@@ -14,11 +16,8 @@ interface OverviewPageOptions {
   snapshot: DashboardSnapshot;
   maintainer: SignedInMaintainer;
   notice: string | null;
-  /**
-   * The trends section (users per status per day, the hourly figures), drawn from the database's
-   * buckets: it sits right under the progress. Absent until the trends module provides it.
-   */
-  trends?: Markup;
+  /** The trends section (users per status per day, the hourly figures; trends-section.ts), under the progress. */
+  trends: Markup;
 }
 
 export function overviewPage({ snapshot, maintainer, notice, trends }: OverviewPageOptions): Markup {
@@ -30,7 +29,7 @@ export function overviewPage({ snapshot, maintainer, notice, trends }: OverviewP
     notice,
     refreshSeconds: reloadWhileRunning(running),
     body: html`${progressSection(snapshot)}
-      ${trends ?? ""}
+      ${trends}
       <section aria-labelledby="running-batches-heading">
         <h2 id="running-batches-heading">Running batches</h2>
         ${running.length === 0
@@ -130,7 +129,8 @@ function eventsSection({ recentEvents }: DashboardSnapshot): Markup {
 }
 
 function figuresSection({ lastHour, overview, usersOnLegacyTokenOnly }: DashboardSnapshot): Markup {
-  const fallbacks = Object.entries(overview.oauth_fallbacks_this_instance);
+  const { this_hour: thisHour, last_24_hours: lastDay } = overview.oauth_fallbacks;
+  const reasons = FALLBACK_REASONS.filter((reason) => lastDay.by_reason[reason] > 0);
   return html`<section aria-labelledby="figures-heading">
         <h2 id="figures-heading">Refreshes and fallbacks</h2>
         <h3>Last hour (all instances, since ${timestamp(lastHour.since)})</h3>
@@ -144,13 +144,12 @@ function figuresSection({ lastHour, overview, usersOnLegacyTokenOnly }: Dashboar
           )}
           <dt>Users not served now: a refresh may have rotated their token unseen (in doubt)</dt><dd>${lastHour.usersInDoubtNow}</dd>
         </dl>
-        <h3>Legacy OAuth fallback</h3>
+        <h3>Legacy OAuth fallback (all instances)</h3>
         <dl class="figures" id="fallbacks">
           <dt>Users with a legacy token and no App token</dt><dd>${usersOnLegacyTokenOnly}</dd>
-          ${fallbacks.length === 0
-            ? html`<dt>Fallbacks served by this instance since it started</dt><dd>0</dd>`
-            : fallbacks.map(([reason, count]) => html`<dt>Fallbacks served by this instance since it started (${reason.replaceAll("_", " ")})</dt><dd>${count}</dd>`)}
+          <dt>Fallbacks served since ${timestamp(thisHour.since)}</dt><dd>${thisHour.total}</dd>
+          <dt>Fallbacks served in the last 24 hours</dt><dd>${lastDay.total}</dd>
+          ${reasons.map((reason) => html`<dt>… of which ${reason.replaceAll("_", " ")}</dt><dd>${lastDay.by_reason[reason]}</dd>`)}
         </dl>
-        <p class="muted">Fallbacks per hour across instances: <code>increase(token_oauth_fallbacks_total[1h])</code> on /metrics.</p>
       </section>`;
 }

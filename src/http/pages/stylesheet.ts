@@ -10,7 +10,8 @@
 // section (a bordered card), form.action / form.confirm / form.inline, button.secondary,
 // dl.figures, dl.facts, .headline, [role=status] / [role=alert] notices, .state-<batch state>,
 // .status-<user status>, nav.console (the console's navigation; it wraps on a phone), nav.pages
-// (first / next page links), ul.counts, ol.timeline (a user's status history).
+// (first / next page links), ul.counts, ol.timeline (a user's status history), .trends with
+// figure.trend and ul.legend (charts).
 import { createHash } from "node:crypto";
 import { describeRoute } from "hono-openapi";
 import { Hono } from "hono";
@@ -111,6 +112,16 @@ button[disabled] { opacity: 0.6; cursor: not-allowed; }
 td code, th code { overflow-wrap: anywhere; }
 /* Where a table has room, an identifier heading its row stays whole. */
 @media (min-width: 60rem) { th[scope="row"] > code { overflow-wrap: normal; } }
+/* Trend charts (http/dashboard/trends-section.ts): side by side where two fit, their SVG scaled by its viewBox. */
+.trends { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 24rem), 1fr)); gap: 1rem 1.5rem; }
+figure.trend { margin: 0; min-width: 0; }
+figure.trend figcaption { font-weight: 600; margin: 0 0 0.25rem; }
+figure.trend > svg { display: block; max-width: 100%; height: auto; }
+ul.legend svg { vertical-align: -1px; }
+/* A chart's table may be wider than its column: it scrolls inside its own box. */
+figure.trend details { overflow-x: auto; }
+figure.trend th[scope="row"] { white-space: nowrap; }
+ul.legend { list-style: none; margin: 0.25rem 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0.1rem 1rem; font-size: 0.9rem; }
 @media (max-width: 48rem) {
   header { padding: 0.5rem 1rem; }
   main { padding: 0.75rem 1rem 2rem; }

@@ -78,7 +78,7 @@ describe("the rollout guard", () => {
 
     const outcomes = await Promise.allSettled(failing.map((user) => services.tokenResolver.resolveUserToken(user.githubId)));
     expect(outcomes.every((outcome) => outcome.status === "rejected" && outcome.reason instanceof ReauthRequiredError)).toBe(true);
-    await services.resolutionOutcomes.flush();
+    await services.tokenActivity.flush();
     const state = await services.rolloutGuard.evaluate();
     expect(state.state).toBe("tripped");
     expect(state.window).toEqual({

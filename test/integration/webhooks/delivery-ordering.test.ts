@@ -1,6 +1,7 @@
 // Deliveries arrive late, twice, at once or not at all: the ledger and the installation service's
 // ordering rules must still leave the state GitHub has.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
+import { QueryTypes } from "sequelize";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 import { webhookExamples } from "../../support/webhook-examples.js";
@@ -139,6 +140,89 @@ describe("webhook deliveries out of order, duplicated and failed", () => {
     await user.reload();
     expect(user.tokenMigrationStatus).toBe("revoked");
     expect(user.githubAppUserToken).toBeNull();
+  });
+
+  /** Runs `work` while another transaction holds the installation's row lock, as a delivery being applied does. */
+  const whileInstallationLocked = (installationId: number, work: () => Promise<void>) =>
+    app.services.models.sequelize.transaction(async (transaction) => {
+      await app.services.models.sequelize.query("SELECT 1 FROM installations WHERE id = :installationId FOR UPDATE", { replacements: { installationId }, transaction });
+      await work();
+    });
+  const someoneWaitsForALock = async () => {
+    const sql = "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+    for (;;) {
+      const [row] = await app.services.models.sequelize.query<{ waiting: number }>(sql, { type: QueryTypes.SELECT });
+      if (row!.waiting > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  it("records a repeat of a change already stored without waiting for the installation's lock", async () => {
+    const added = example("installation_repositories", "added");
+    expect((await send("installation_repositories", added)).status).toBe(200);
+
+    await whileInstallationLocked(added.installation.id, async () => {
+      const repeat = await send("installation_repositories", added);
+      expect(repeat.status).toBe(200);
+      expect(await storedDelivery(app.services, repeat.deliveryId)).toMatchObject({ outcome: "processed", attempts: 1 });
+    });
+    expect((await storedInstallation(app.services, added.installation.id))!.repositoryIds).toEqual([186853007]);
+  });
+
+  it("applies a change that arrives while another delivery holds the installation's lock, after that one commits", async () => {
+    const added = example("installation_repositories", "added");
+    await send("installation_repositories", added);
+    const renamed = structuredClone(added) as Payload & { repositories_added: Array<{ full_name: string }> };
+    renamed.repositories_added[0]!.full_name = "Codertocat/Space-Station";
+
+    let answer: ReturnType<typeof send> | undefined;
+    await whileInstallationLocked(added.installation.id, async () => {
+      answer = send("installation_repositories", renamed);
+      await someoneWaitsForALock();
+    });
+
+    expect((await answer!).status).toBe(200);
+    const [repository] = await app.services.models.InstallationRepository.findAll({ where: { installationId: added.installation.id } });
+    expect(repository!.fullName).toBe("Codertocat/Space-Station");
+  });
+
+  it("records a repositories change once when five copies of one delivery arrive together, before and after it is stored", async () => {
+    const added = example("installation_repositories", "added");
+    const deliveryId = "7f0cf0a0-0000-4000-8000-000000000006";
+
+    const answers = await Promise.all(Array.from({ length: 5 }, () => send("installation_repositories", added, deliveryId)));
+    const late = await send("installation_repositories", added, deliveryId);
+
+    expect([...answers, late].map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(await app.services.models.WebhookDelivery.findAll({ raw: true })).toEqual([expect.objectContaining({ deliveryId, outcome: "processed", attempts: 1 })]);
+    expect((await storedInstallation(app.services, added.installation.id))!.repositoryIds).toEqual([186853007]);
+  });
+
+  it("applies a newer installation with the same repositories, and skips an older one", async () => {
+    const added = example("installation_repositories", "added");
+    await send("installation_repositories", added);
+    const withPermissions = (updatedAt: number, issues: string) =>
+      ({ ...structuredClone(added), installation: { ...added.installation, updated_at: updatedAt, permissions: { issues } } }) as Payload;
+
+    const newer = await send("installation_repositories", withPermissions(1557933600, "write"));
+    const older = await send("installation_repositories", withPermissions(1557933500, "read"));
+
+    expect((await storedInstallation(app.services, added.installation.id))!.row.permissions).toEqual({ issues: "write" });
+    expect(await storedDelivery(app.services, newer.deliveryId)).toMatchObject({ outcome: "processed" });
+    expect(await storedDelivery(app.services, older.deliveryId)).toMatchObject({ outcome: "processed" });
+  });
+
+  it("records a repositories delivery for a deleted installation as ignored", async () => {
+    const created = example("installation", "created");
+    await send("installation", created);
+    await send("installation", { ...structuredClone(created), action: "deleted" });
+
+    const added = example("installation_repositories", "added");
+    const late = await send("installation_repositories", added);
+
+    expect(late.status).toBe(200);
+    expect(await storedDelivery(app.services, late.deliveryId)).toMatchObject({ outcome: "ignored" });
+    expect((await storedInstallation(app.services, created.installation.id))!.repositoryIds).toEqual([186853002]);
   });
 
   it("wipes the tokens but keeps a status from which revoked is not reachable", async () => {
