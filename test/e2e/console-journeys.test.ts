@@ -1,7 +1,8 @@
 // The maintainers' console at size, in headless Chromium at 1280 and 390 px: among 10,000 users a
 // maintainer finds one by the start of their login, opens their page and history, rolls them back
-// through the confirmation, and sees their status and history change. Nothing may scroll sideways,
-// and the navigation must fit the window. Screenshots: console-*.png (desktop), console-*-phone.png.
+// through the confirmation, sees their status and history change, and the overview's curve of users
+// per status move. Nothing may scroll sideways, and the navigation must fit the window.
+// Screenshots: console-*.png (desktop), console-*-phone.png.
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { SignInWorld } from "../support/sign-in-fixture.js";
@@ -76,6 +77,14 @@ describe.each(VIEWPORTS)("the console among 10,000 users, $name ($width px)", (v
     expect(await page.locator("#users-table tbody tr").count()).toBe(50); // a page of the 10,002
     await expectFits(page);
 
+    // The overview's curve of users per status, today's end of it, before anything happens.
+    const nav = page.getByRole("navigation", { name: "Maintainers' console" });
+    await nav.getByRole("link", { name: "Overview" }).click();
+    const today = page.locator("#trend-statuses");
+    const before = { migrated: Number(await today.getAttribute("data-migrated")), rolledBack: Number(await today.getAttribute("data-rolled-back")) };
+    expect(before.migrated).toBeGreaterThanOrEqual(1);
+    await nav.getByRole("link", { name: "Users" }).click();
+
     await page.getByLabel("Login or GitHub id").fill("MEMBER-1000");
     await page.getByRole("button", { name: "Search" }).click();
     await page.waitForURL(/\/admin\/users\?q=MEMBER-1000/);
@@ -109,15 +118,23 @@ describe.each(VIEWPORTS)("the console among 10,000 users, $name ($width px)", (v
     expect(await page.getByRole("button", { name: `Re-enable ${target.login}` }).count()).toBe(1);
     await capture(page, viewport, "console-user-rolled-back");
 
-    // The other pages fit too (the overview, batches and readiness have their pictures from migration-journeys and readiness).
+    // The overview's curve moved: one user fewer migrated today, one more rolled back.
+    await nav.getByRole("link", { name: "Overview" }).click();
+    expect({ migrated: Number(await today.getAttribute("data-migrated")), rolledBack: Number(await today.getAttribute("data-rolled-back")) }).toEqual({
+      migrated: before.migrated - 1,
+      rolledBack: before.rolledBack + 1,
+    });
+    expect(await textOf(page, "#events-table tbody tr")).toContain("migrated → rolled_back");
+    await capture(page, viewport, "console-overview");
+
+    // The other pages fit too (batches and readiness have their pictures from migration-journeys and readiness).
     for (const [link, name] of [
-      ["Overview", null],
       ["Batches", null],
       ["Flags", "console-flags"],
       ["Installations", "console-installations"],
       ["Readiness", null],
     ] as const) {
-      await page.getByRole("navigation", { name: "Maintainers' console" }).getByRole("link", { name: link }).click();
+      await nav.getByRole("link", { name: link }).click();
       expect(await page.locator('nav.console a[aria-current="page"]').textContent()).toBe(link);
       if (name) await capture(page, viewport, name);
       else await expectFits(page);

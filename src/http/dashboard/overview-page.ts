@@ -1,5 +1,5 @@
 // GET /admin: the migration at a glance, readable without JavaScript or styles: progress per status,
-// the trends (charts drawn on the server), the batches running now, who needs attention, the latest
+// the batches running now, who needs attention, the trends (charts drawn on the server), the latest
 // events and the last hour's refresh and fallback figures (every instance's). Everything else has its
 // own page (console-layout.ts lists them).
 import { html } from "hono/html";
@@ -16,7 +16,7 @@ interface OverviewPageOptions {
   snapshot: DashboardSnapshot;
   maintainer: SignedInMaintainer;
   notice: string | null;
-  /** The trends section (users per status per day, the hourly figures; trends-section.ts), under the progress. */
+  /** The trends section (users per status per day, the hourly figures; trends-section.ts). */
   trends: Markup;
 }
 
@@ -28,8 +28,8 @@ export function overviewPage({ snapshot, maintainer, notice, trends }: OverviewP
     maintainer,
     notice,
     refreshSeconds: reloadWhileRunning(running),
+    // What may need acting on first (running batches, users waiting), then the curves, then the log.
     body: html`${progressSection(snapshot)}
-      ${trends}
       <section aria-labelledby="running-batches-heading">
         <h2 id="running-batches-heading">Running batches</h2>
         ${running.length === 0
@@ -37,6 +37,7 @@ export function overviewPage({ snapshot, maintainer, notice, trends }: OverviewP
           : batchesTable(running, "Batches running now")}
       </section>
       ${attentionSection(snapshot, maintainer.csrfToken)}
+      ${trends}
       <div class="grid">
         ${eventsSection(snapshot)}
         ${figuresSection(snapshot)}
