@@ -12,7 +12,6 @@ import { migrationErrorTranslator, type AdminAccess } from "./http/admin-request
 import { adminUsersRoutes } from "./http/admin-users-routes.js";
 import { authRoutes } from "./http/auth-routes.js";
 import { dashboardRoutes } from "./http/dashboard/dashboard-routes.js";
-import { trendsRoutes } from "./http/dashboard/trends-routes.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { stylesheetRoutes } from "./http/pages/stylesheet.js";
 import { databaseUnavailableTranslator, type ErrorTranslator } from "./http/errors.js";
@@ -110,6 +109,9 @@ export function createHttpApp(services: Services): Hono {
       adminRolloutGuardRoutes({ access: adminAccess, guard: services.rolloutGuard }),
       dashboardRoutes({
         figures: services.dashboardFigures,
+        trends: services.campaignTrends,
+        directory: services.userDirectory,
+        installations: services.installations,
         maintainers: services.maintainerAccess,
         sessions: services.sessions,
         batches: services.migrationBatches,
@@ -120,7 +122,6 @@ export function createHttpApp(services: Services): Hono {
         log: services.log,
         readiness: { report: services.readinessReport, scan: services.readinessScan, preview: services.flagPreview, guard: services.rolloutGuard },
       }),
-      trendsRoutes({ trends: services.campaignTrends, maintainers: services.maintainerAccess, sessions: services.sessions, log: services.log }),
     ],
   });
 }

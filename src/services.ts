@@ -271,7 +271,7 @@ export function composeApp({ config, models, log }: ComposeAppOptions): Composit
       credentialsGood: legacyCredentialsGood,
     }),
     userDirectory: new UserDirectory({ models }),
-    dashboardFigures: new DashboardFigures({ models, flags, batches: migrationBatches, installations, trends: campaignTrends }),
+    dashboardFigures: new DashboardFigures({ models, flags, batches: migrationBatches, trends: campaignTrends }),
     accessChecker,
     readinessScan,
     readinessReport: new ReadinessReport({ models, scan: readinessScan, installUrl: (accountId) => github.installUrl(accountId) }),

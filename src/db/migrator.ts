@@ -11,6 +11,7 @@ import * as flagChangeNotify from "./migrations/0018-flag-change-notify.js";
 import * as operationsGauges from "./migrations/0020-operations-gauges.js";
 import * as trends from "./migrations/0021-trends.js";
 import * as consoleAtScale from "./migrations/0022-console-at-scale.js";
+import * as userSearch from "./migrations/0023-user-search.js";
 
 interface MigrationModule {
   up: MigrationFn<QueryInterface>;
@@ -27,6 +28,7 @@ const MIGRATIONS: Array<[name: string, module: MigrationModule]> = [
   ["0020-operations-gauges", operationsGauges],
   ["0021-trends", trends],
   ["0022-console-at-scale", consoleAtScale],
+  ["0023-user-search", userSearch],
 ];
 
 interface MigratorLogger {

@@ -3,7 +3,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { describeRoute, type DescribeRouteOptions } from "hono-openapi";
 import { ClientCredentialsError, TransientGitHubError } from "../github/errors.js";
-import { BatchNotFoundError, CleanupRefusedError, InvalidCursorError, MigrationNotConfiguredError } from "../migration/errors.js";
+import { BatchNotFoundError, CleanupRefusedError, MigrationNotConfiguredError } from "../migration/errors.js";
 import { InvalidFlagValueError, UnknownFlagError } from "../users/errors.js";
 import { GITHUB_LOGIN_PATTERN, githubLogin } from "../users/input-rules.js";
 import { ConcurrentTransitionError, IllegalTransitionError } from "../users/status-machine.js";
@@ -122,9 +122,7 @@ function withActorRefusal(answer: string | ErrorAnswer | undefined): string | Er
 
 export const migrationErrorTranslator: ErrorTranslator = (error) => {
   if (error instanceof UnknownFlagError) return new HttpError(404, "unknown_flag", error.message);
-  if (error instanceof InvalidFlagValueError || error instanceof InvalidCursorError) {
-    return new HttpError(400, "invalid_request", error.message);
-  }
+  if (error instanceof InvalidFlagValueError) return new HttpError(400, "invalid_request", error.message);
   if (error instanceof BatchNotFoundError) return new HttpError(404, "batch_not_found", error.message);
   if (error instanceof CleanupRefusedError) return new HttpError(409, "cleanup_refused", error.message);
   if (error instanceof MigrationNotConfiguredError) return new HttpError(409, "not_configured", error.message);

@@ -1,4 +1,4 @@
-// Admin API for users: list by status, one user's story (never a token value), validate, roll back
+// Admin API for users: find them (login prefix or id, status, refresh failure class), one user's story (never a token value), validate, roll back
 // and re-enable one user, and the legacy import (JSON lines within the body limit; larger files go
 // through the CLI).
 import { Hono } from "hono";
@@ -11,22 +11,8 @@ import type { UserValidator } from "../migration/validation.js";
 import { ADMIN_API_PREFIX, actorOf, describeAdminRoute, requireAdmin, type AdminAccess } from "./admin-request.js";
 import { errorBody, jsonAnswer, timestamp } from "./api-description.js";
 import { githubIdParam, validInput } from "./input.js";
+import { userListQuery } from "./user-search-query.js";
 import { HttpError } from "./errors.js";
-
-const listQuery = z.strictObject(
-  {
-    status: z.enum(MIGRATION_STATUSES, { error: `status must be one of ${MIGRATION_STATUSES.join(", ")}` }).optional(),
-    cursor: z.string().max(64).optional().meta({ description: "next_cursor of the previous page" }),
-    limit: z
-      .string()
-      .regex(/^\d+$/, { error: "limit must be a whole number" })
-      .transform(Number)
-      .pipe(z.number().min(1, { error: "limit must be at least 1" }).max(500, { error: "limit must be at most 500" }))
-      .optional()
-      .meta({ description: "Users per page, 1-500 (default 50)" }),
-  },
-  { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown query parameter: ${issue.keys.join(", ")}` : undefined) },
-);
 
 const importQuery = z.strictObject(
   { skip_invalid: z.enum(["true", "false"], { error: "skip_invalid must be true or false" }).optional() },
@@ -39,6 +25,9 @@ const reasonRequest = z.strictObject({
 const JSON_LINES_TYPES = ["text/plain", "application/x-ndjson", "application/jsonl"] as const;
 
 const migrationStatusJson = z.enum(MIGRATION_STATUSES).meta({ id: "MigrationStatus" });
+const refreshFailureClassJson = z
+  .enum(REFRESH_FAILURE_CLASSES)
+  .meta({ id: "RefreshFailureClass", description: "Why the last refresh failed for good (lost_race, interrupted, revoked, refresh_token_expired, installation_or_account_gone, unknown)" });
 
 const userSummaryJson = z
   .object({
@@ -48,6 +37,8 @@ const userSummaryJson = z
     migration_error: z.string().nullable(),
     migrated_at: timestamp.nullable(),
     last_validated_at: timestamp.nullable(),
+    refresh_failure_class: refreshFailureClassJson.nullable(),
+    updated_at: timestamp.meta({ description: "The last change (a status move, a refresh, a sign-in): what sort=newest|oldest orders by" }),
   })
   .meta({ id: "UserSummary" });
 
@@ -77,10 +68,7 @@ const userDetailJson = userSummaryJson
       refresh_failure_count: z.number().int(),
       next_refresh_attempt_at: timestamp.nullable(),
       last_refresh_error: z.string().nullable(),
-      refresh_failure_class: z
-        .enum(REFRESH_FAILURE_CLASSES)
-        .nullable()
-        .meta({ description: "Why the last refresh failed for good (lost_race, interrupted, revoked, refresh_token_expired, installation_or_account_gone, unknown)" }),
+      refresh_failure_class: refreshFailureClassJson.nullable(),
       refresh_failed_at: timestamp.nullable(),
       in_doubt_since: timestamp.nullable().meta({ description: "Since when a refresh may have rotated the pair unseen; the token is not served until settled" }),
       refresh_in_flight: z
@@ -108,7 +96,6 @@ const userDetailJson = userSummaryJson
       }),
     ),
     created_at: timestamp,
-    updated_at: timestamp,
   })
   .meta({ id: "UserDetail", description: "A user's status, history and expiries; never a token value" });
 
@@ -159,12 +146,12 @@ export function adminUsersRoutes({ access, directory, validator, rollback, impor
     "/",
     describeAdminRoute({
       tag: "admin: users",
-      summary: "Users, optionally by status (keyset pages)",
+      summary: "Users: found by login prefix or GitHub id, by status, by refresh failure class; keyset pages in id order or by last change",
       answers: { 200: jsonAnswer("A page of users", userPageJson) },
-      errors: { 400: "`invalid_request`: the message names the query parameter; a cursor that is not ours" },
+      errors: { 400: "`invalid_request`: the message names the query parameter; a cursor that is not ours, or one read in another sort" },
     }),
-    validInput("query", listQuery),
-    async (c) => c.json((await directory.list(c.req.valid("query"))) satisfies z.input<typeof userPageJson>),
+    validInput("query", userListQuery),
+    async (c) => c.json((await directory.search(c.req.valid("query"))) satisfies z.input<typeof userPageJson>),
   );
 
   routes.post(

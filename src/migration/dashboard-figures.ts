@@ -1,17 +1,15 @@
-// What the maintainers' dashboard shows beyond the migration overview: users needing attention with
-// their latest event, the latest events, flag history, installations, and the last hour's refresh
-// figures read from durable rows (so every instance shows the same numbers).
+// What the console's overview shows beyond the migration overview: the latest users needing attention
+// with their latest event, the latest events, and the last hour's refresh figures read from durable
+// rows (so every instance shows the same numbers).
 import { QueryTypes } from "sequelize";
 import type { MigrationStatus, Models, RefreshFailureClass } from "../db/models/index.js";
-import type { InstallationService, InstallationSummary } from "../installations/installation-service.js";
 import type { MigrationBatches } from "./batches.js";
-import type { FeatureFlags, FlagChange } from "../users/flags.js";
-import { tokenMetrics } from "../tokens/token-metrics.js";
+import type { FeatureFlags } from "../users/flags.js";
 import { migrationOverview, type MigrationOverview } from "./overview.js";
 import type { CampaignTrends } from "./trends.js";
 
 /** The statuses a maintainer has to look at: the user cannot be served an App token without help. */
-const ATTENTION_STATUSES = ["consent_required", "reauth_required", "revoked", "failed"] as const satisfies readonly MigrationStatus[];
+export const ATTENTION_STATUSES = ["consent_required", "reauth_required", "revoked", "failed"] as const satisfies readonly MigrationStatus[];
 
 export interface AttentionUser {
   githubId: number;
@@ -26,6 +24,7 @@ export interface AttentionUser {
 }
 
 export interface RecentEvent {
+  githubId: number;
   login: string;
   from: MigrationStatus | null;
   to: MigrationStatus;
@@ -56,33 +55,25 @@ export interface LastHourFigures {
 }
 
 export interface DashboardSnapshot {
-  /**
-   * `oauth_fallbacks_this_instance` (this process's Prometheus counter) serves the one-page
-   * dashboard until its rewrite shows `oauth_fallbacks`, every instance's; it goes with that page.
-   */
-  overview: MigrationOverview & { oauth_fallbacks_this_instance: Record<string, number> };
+  overview: MigrationOverview;
   attention: AttentionUser[];
   recentEvents: RecentEvent[];
-  flagHistory: FlagChange[];
   lastHour: LastHourFigures;
   /** Users holding a legacy OAuth token and no App token: who the OAuth fallback serves today. */
   usersOnLegacyTokenOnly: number;
-  installations: InstallationSummary[];
 }
 
 interface DashboardFiguresOptions {
   models: Models;
   flags: FeatureFlags;
   batches: MigrationBatches;
-  installations: InstallationService;
   trends: Pick<CampaignTrends, "fallbacks">;
   now?: () => Date;
 }
 
-const ATTENTION_LIMIT = 50;
+/** The overview shows the latest few; the Users page lists everyone by status. */
+const ATTENTION_LIMIT = 10;
 const RECENT_EVENTS_LIMIT = 15;
-const FLAG_HISTORY_LIMIT = 15;
-const INSTALLATIONS_LIMIT = 50;
 const HOUR_MS = 3_600_000;
 
 export class DashboardFigures {
@@ -93,27 +84,15 @@ export class DashboardFigures {
   }
 
   async snapshot(): Promise<DashboardSnapshot> {
-    const { models, flags, batches, installations, trends } = this.#options;
-    const [overview, attention, recentEvents, flagHistory, lastHour, usersOnLegacyTokenOnly, installationList, fallbacksHere] = await Promise.all([
+    const { models, flags, batches, trends } = this.#options;
+    const [overview, attention, recentEvents, lastHour, usersOnLegacyTokenOnly] = await Promise.all([
       migrationOverview({ models, flags, batches, trends }),
       this.#attention(),
       this.#recentEvents(),
-      flags.history({ limit: FLAG_HISTORY_LIMIT }),
       this.#lastHour(),
       this.#usersOnLegacyTokenOnly(),
-      installations.listInstallations({ includeDeleted: false, limit: INSTALLATIONS_LIMIT }),
-      tokenMetrics.fallbacks.get(),
     ]);
-    const oauthFallbacksThisInstance = Object.fromEntries(fallbacksHere.values.map((value) => [String(value.labels.reason), value.value]));
-    return {
-      overview: { ...overview, oauth_fallbacks_this_instance: oauthFallbacksThisInstance },
-      attention,
-      recentEvents,
-      flagHistory,
-      lastHour,
-      usersOnLegacyTokenOnly,
-      installations: installationList,
-    };
+    return { overview, attention, recentEvents, lastHour, usersOnLegacyTokenOnly };
   }
 
   /** The GitHub id of the user with this login (case-insensitive, as GitHub treats logins), or null. */
@@ -137,16 +116,22 @@ export class DashboardFigures {
       actor: string | null;
       at: Date | null;
     }>(
+      // The latest few of each status, each read from (token_migration_status, updated_at, id) in key
+      // order, then merged: however many users wait in a status, no more rows than that are read.
       `SELECT u.github_id, u.login, u.token_migration_status AS status, u.migration_error, u.last_refresh_error,
               u.refresh_failure_class, e.reason, e.actor, e.created_at AS at
-         FROM users u
+         FROM (${ATTENTION_STATUSES.map(
+           (_status, index) => `(SELECT * FROM users WHERE token_migration_status = :status${index} ORDER BY updated_at DESC, id DESC LIMIT :limit)`,
+         ).join(" UNION ALL ")}) u
          LEFT JOIN LATERAL (
            SELECT reason, actor, created_at FROM migration_events
             WHERE user_id = u.id ORDER BY created_at DESC, id DESC LIMIT 1) e ON true
-        WHERE u.token_migration_status IN (:statuses)
         ORDER BY u.updated_at DESC, u.id DESC
         LIMIT :limit`,
-      { replacements: { statuses: [...ATTENTION_STATUSES], limit: ATTENTION_LIMIT }, type: QueryTypes.SELECT },
+      {
+        replacements: { ...Object.fromEntries(ATTENTION_STATUSES.map((status, index) => [`status${index}`, status])), limit: ATTENTION_LIMIT },
+        type: QueryTypes.SELECT,
+      },
     );
     return rows.map((row) => ({
       githubId: Number(row.github_id),
@@ -161,6 +146,7 @@ export class DashboardFigures {
 
   async #recentEvents(): Promise<RecentEvent[]> {
     const rows = await this.#options.models.sequelize.query<{
+      github_id: string;
       login: string;
       from_status: MigrationStatus | null;
       to_status: MigrationStatus;
@@ -169,13 +155,14 @@ export class DashboardFigures {
       batch_id: string | null;
       created_at: Date;
     }>(
-      `SELECT u.login, e.from_status, e.to_status, e.reason, e.actor, e.batch_id, e.created_at
+      `SELECT u.github_id, u.login, e.from_status, e.to_status, e.reason, e.actor, e.batch_id, e.created_at
          FROM migration_events e JOIN users u ON u.id = e.user_id
         ORDER BY e.created_at DESC, e.id DESC
         LIMIT :limit`,
       { replacements: { limit: RECENT_EVENTS_LIMIT }, type: QueryTypes.SELECT },
     );
     return rows.map((row) => ({
+      githubId: Number(row.github_id),
       login: row.login,
       from: row.from_status,
       to: row.to_status,

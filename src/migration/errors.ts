@@ -24,13 +24,6 @@ export class MigrationNotConfiguredError extends Error {
   }
 }
 
-export class InvalidCursorError extends Error {
-  constructor() {
-    super("The cursor is not one this API handed out.");
-    this.name = "InvalidCursorError";
-  }
-}
-
 /** A readiness scan was asked for while one is running (one runs at a time, across instances). */
 export class ReadinessScanRunningError extends Error {
   constructor(readonly progress: { state: string; done: number; total: number }) {

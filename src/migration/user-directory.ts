@@ -1,9 +1,9 @@
-// Maintainers' view of users: listing by status (keyset pages) and one user's full story — status,
+// Maintainers' view of users: finding them (a login prefix or a GitHub id, a status, a refresh
+// failure class; keyset pages in id order or by last change) and one user's full story — status,
 // history, token expiries and validation — never a token value.
-import { Op } from "sequelize";
+import { QueryTypes } from "sequelize";
 import type { MigrationStatus, Models, RefreshFailureClass, UserRow } from "../db/models/index.js";
 import { UserNotFoundError } from "../users/errors.js";
-import { InvalidCursorError } from "./errors.js";
 
 interface UserSummary {
   github_id: number;
@@ -12,12 +12,39 @@ interface UserSummary {
   migration_error: string | null;
   migrated_at: string | null;
   last_validated_at: string | null;
+  /** Why the last refresh failed for good, when one did. */
+  refresh_failure_class: RefreshFailureClass | null;
+  /** The row's last change (a status move, a refresh, a sign-in): what the change orders sort by. */
+  updated_at: string;
 }
 
-interface UserPage {
+export interface UserPage {
   users: UserSummary[];
   /** Pass back as `cursor` for the next page; null on the last one. */
   next_cursor: string | null;
+}
+
+/** Registration order (`id`, the admin API's default), or by last change, newest or oldest first. */
+export const USER_ORDERS = ["id", "newest", "oldest"] as const;
+export type UserOrder = (typeof USER_ORDERS)[number];
+
+/** Where the previous page ended, in the order it was read in (decodeUserCursor). */
+export interface UserCursor {
+  order: UserOrder;
+  id: number;
+  /** The last row's updated_at in microseconds since the epoch (Postgres' own precision); absent in id order. */
+  updatedMicros?: number;
+}
+
+export interface UserSearch {
+  /** The start of a login (case-insensitive), or a GitHub id when all digits (logins starting with them match too). */
+  q?: string;
+  status?: MigrationStatus;
+  failure?: RefreshFailureClass;
+  sort?: UserOrder;
+  /** Decoded from the previous page's next_cursor. */
+  cursor?: UserCursor;
+  limit?: number;
 }
 
 interface UserHistoryEntry {
@@ -67,17 +94,50 @@ export class UserDirectory {
     this.#models = models;
   }
 
-  async list({ status, cursor, limit = 50 }: { status?: MigrationStatus; cursor?: string; limit?: number }): Promise<UserPage> {
-    const afterId = cursor === undefined ? 0 : decodeCursor(cursor);
-    const rows = await this.#models.User.findAll({
-      where: { id: { [Op.gt]: afterId }, ...(status ? { tokenMigrationStatus: status } : {}) },
-      order: [["id", "ASC"]],
-      limit: limit + 1,
-    });
+  /**
+   * One page of users matching every filter given. Each order reads an index in key order (migration
+   * 0023): nothing is counted or skipped, so the hundredth page costs what the first does.
+   */
+  async search({ q, status, failure, sort: order = "id", cursor: after, limit = 50 }: UserSearch): Promise<UserPage> {
+    const conditions: string[] = [];
+    const replacements: Record<string, unknown> = { limit: limit + 1 };
+    if (q !== undefined) {
+      // q holds only letters, digits and hyphens (the route's rule), so it carries no LIKE wildcard.
+      replacements.prefix = `${q.toLowerCase()}%`;
+      if (/^\d+$/.test(q) && Number.isSafeInteger(Number(q))) {
+        replacements.githubId = Number(q);
+        conditions.push("(lower(login) LIKE :prefix OR github_id = :githubId)");
+      } else {
+        conditions.push("lower(login) LIKE :prefix");
+      }
+    }
+    if (status !== undefined) {
+      conditions.push("token_migration_status = :status");
+      replacements.status = status;
+    }
+    if (failure !== undefined) {
+      conditions.push("refresh_failure_class = :failure");
+      replacements.failure = failure;
+    }
+    if (after !== undefined) {
+      replacements.afterId = after.id;
+      replacements.afterMicros = after.updatedMicros ?? 0;
+      conditions.push(KEYSET_AFTER[order]);
+    }
+    const rows = await this.#models.sequelize.query<SummaryRow>(
+      `SELECT id, github_id, login, token_migration_status, migration_error, migrated_at, last_validated_at,
+              refresh_failure_class, updated_at, (extract(epoch FROM updated_at) * 1000000)::bigint AS updated_micros
+         FROM users
+        ${conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`}
+        ORDER BY ${ORDER_BY[order]}
+        LIMIT :limit`,
+      { replacements, type: QueryTypes.SELECT },
+    );
     const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
     return {
-      users: page.map(summarize),
-      next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
+      users: page.map(summarizeRow),
+      next_cursor: rows.length > limit && last ? encodeUserCursor({ order, id: Number(last.id), updatedMicros: Number(last.updated_micros) }) : null,
     };
   }
 
@@ -135,6 +195,45 @@ export class UserDirectory {
   }
 }
 
+const ORDER_BY: Record<UserOrder, string> = {
+  id: "id ASC",
+  newest: "updated_at DESC, id DESC",
+  oldest: "updated_at ASC, id ASC",
+};
+
+/** Rows after the cursor's: a row comparison, so rows sharing one updated_at are neither skipped nor repeated. */
+const KEYSET_AFTER: Record<UserOrder, string> = {
+  id: "id > :afterId",
+  newest: "(updated_at, id) < (timestamptz 'epoch' + :afterMicros * interval '1 microsecond', :afterId)",
+  oldest: "(updated_at, id) > (timestamptz 'epoch' + :afterMicros * interval '1 microsecond', :afterId)",
+};
+
+interface SummaryRow {
+  id: string;
+  github_id: string;
+  login: string;
+  token_migration_status: MigrationStatus;
+  migration_error: string | null;
+  migrated_at: Date | null;
+  last_validated_at: Date | null;
+  refresh_failure_class: RefreshFailureClass | null;
+  updated_at: Date;
+  updated_micros: string;
+}
+
+function summarizeRow(row: SummaryRow): UserSummary {
+  return {
+    github_id: Number(row.github_id),
+    login: row.login,
+    status: row.token_migration_status,
+    migration_error: row.migration_error,
+    migrated_at: iso(row.migrated_at && new Date(row.migrated_at)),
+    last_validated_at: iso(row.last_validated_at && new Date(row.last_validated_at)),
+    refresh_failure_class: row.refresh_failure_class,
+    updated_at: new Date(row.updated_at).toISOString(),
+  };
+}
+
 function summarize(user: UserRow): UserSummary {
   return {
     github_id: user.githubId,
@@ -143,6 +242,8 @@ function summarize(user: UserRow): UserSummary {
     migration_error: user.migrationError ?? null,
     migrated_at: iso(user.migratedAt),
     last_validated_at: iso(user.lastValidatedAt),
+    refresh_failure_class: user.refreshFailureClass ?? null,
+    updated_at: user.updatedAt.toISOString(),
   };
 }
 
@@ -150,13 +251,27 @@ function iso(date: Date | null | undefined): string | null {
   return date ? date.toISOString() : null;
 }
 
-// Opaque to callers so the paging key can change without breaking them.
-function encodeCursor(id: number): string {
-  return Buffer.from(`u:${id}`, "utf8").toString("base64url");
+// Opaque to callers so the paging key can change without breaking them. Id order keeps the form
+// cursors had before the other orders existed, so a cursor handed out then still works.
+const CURSOR_PREFIX: Record<UserOrder, string> = { id: "u", newest: "n", oldest: "o" };
+
+export function encodeUserCursor({ order, id, updatedMicros }: UserCursor): string {
+  const text = order === "id" ? `u:${id}` : `${CURSOR_PREFIX[order]}:${updatedMicros}:${id}`;
+  return Buffer.from(text, "utf8").toString("base64url");
 }
 
-function decodeCursor(cursor: string): number {
-  const match = /^u:(\d{1,18})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
-  if (!match) throw new InvalidCursorError();
-  return Number(match[1]);
+/** The position a cursor of ours names, or null when it is not one (garbled, forged, truncated). */
+export function decodeUserCursor(cursor: string): UserCursor | null {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(cursor)) return null;
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
+  const byId = /^u:([1-9]\d{0,15})$/.exec(text);
+  if (byId) return safeCursor({ order: "id", id: Number(byId[1]) });
+  const byChange = /^([no]):(\d{1,17}):([1-9]\d{0,15})$/.exec(text);
+  if (!byChange) return null;
+  return safeCursor({ order: byChange[1] === "n" ? "newest" : "oldest", updatedMicros: Number(byChange[2]), id: Number(byChange[3]) });
+}
+
+function safeCursor(cursor: UserCursor): UserCursor | null {
+  const numbers = [cursor.id, cursor.updatedMicros ?? 0];
+  return numbers.every(Number.isSafeInteger) ? cursor : null;
 }

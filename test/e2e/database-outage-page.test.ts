@@ -2,10 +2,11 @@
 // stylesheet (which needs no database), nothing scrolling sideways. The outage is made by cutting
 // the app's connection at a proxy (test/reliability/page-outage.test.ts checks every page's answer).
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import type { Browser } from "playwright-core";
+import type { Browser, Page, Response } from "playwright-core";
 import type { Sequelize } from "sequelize";
 import { connectDatabase } from "../../src/db/connection.js";
 import { startSignInWorld, type SignInWorld } from "../support/sign-in-fixture.js";
+import { MAINTAINER } from "../support/dashboard-fixture.js";
 import { startCuttableProxy, type CuttableProxy } from "../reliability/tcp-proxy.js";
 import { launchChromium, screenshot } from "./chromium.js";
 
@@ -16,12 +17,14 @@ let browser: Browser;
 
 beforeAll(async () => {
   world = await startSignInWorld({
+    env: { ADMIN_GITHUB_LOGINS: MAINTAINER },
     connect: async (database) => {
       proxy = await startCuttableProxy(database.url);
       proxied = connectDatabase({ url: proxy.url, maxConnections: 2, queryTimeoutMs: 3_000 });
       return proxied;
     },
   });
+  world.simulator.addUser({ login: MAINTAINER });
   browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
@@ -31,6 +34,18 @@ afterAll(async () => {
   await proxied?.close();
   await proxy?.close();
 });
+
+/** The styled 503 page, with Retry-After, fitting its window. */
+async function expectOutagePage(page: Page, response: Response | null): Promise<void> {
+  expect({ status: response?.status(), retryAfter: response?.headers()["retry-after"] }).toEqual({ status: 503, retryAfter: "5" });
+  expect(await page.locator("h1").textContent()).toBe("The database is unreachable");
+  // Evaluated in the page (strings: this file is compiled without the DOM's types).
+  expect(await page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth")).not.toBe("none");
+  const { scrollWidth, clientWidth } = (await page.evaluate(
+    "({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth })",
+  )) as { scrollWidth: number; clientWidth: number };
+  expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+}
 
 describe("the database unreachable page in Chromium", () => {
   it.each([
@@ -42,14 +57,26 @@ describe("the database unreachable page in Chromium", () => {
     try {
       // Starting a sign-in stores its state first: the database is needed at once.
       const response = await page.goto(`${world.app.url}/auth/login`);
-      expect({ status: response?.status(), retryAfter: response?.headers()["retry-after"] }).toEqual({ status: 503, retryAfter: "5" });
-      expect(await page.locator("h1").textContent()).toBe("The database is unreachable");
-      // Evaluated in the page (strings: this file is compiled without the DOM's types).
-      expect(await page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth")).not.toBe("none");
-      const { scrollWidth, clientWidth } = (await page.evaluate(
-        "({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth })",
-      )) as { scrollWidth: number; clientWidth: number };
-      expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+      await expectOutagePage(page, response);
+      await screenshot(page, name);
+    } finally {
+      await page.close();
+      proxy.restore();
+    }
+  }, 30_000);
+
+  it.each([
+    ["database-unreachable-console", 1280, 800],
+    ["database-unreachable-console-phone", 390, 844],
+  ])("%s: a console page a maintainer reloads, %i px wide, answers the same page", async (name, width, height) => {
+    const page = await browser.newPage({ viewport: { width, height }, isMobile: width < 500 });
+    try {
+      await page.goto(`${world.app.url}/admin/users?status=pending`);
+      await page.locator(`button[data-login="${MAINTAINER}"]`).click();
+      await page.waitForURL(`${world.app.url}/admin/users?status=pending`);
+      proxy.cut();
+      const response = await page.reload();
+      await expectOutagePage(page, response);
       await screenshot(page, name);
     } finally {
       await page.close();

@@ -1,5 +1,5 @@
 // The pages as people use them, in headless Chromium, against the app, the GitHub simulator and
-// Postgres: a legacy user connecting, a maintainer running the migration, a non-maintainer refused,
+// Postgres: a legacy user connecting, a maintainer running the migration from the console, a non-maintainer refused,
 // a sign-in that cannot complete — each on a desktop window (1280 px) and a phone (390 px), where no
 // page may scroll sideways. Screenshots: <name>.png (desktop), <name>-phone.png, <name>-dark.png.
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
@@ -101,7 +101,7 @@ describe.each(VIEWPORTS)("in a browser, $name ($width px)", (viewport) => {
     await capture(page, viewport, "user-page");
   });
 
-  it("a maintainer signs in, starts a batch, watches it finish, rolls a user back and sees the dashboard change", async () => {
+  it("a maintainer signs in, starts a batch, watches it finish, rolls a user back and sees the console change", async () => {
     const waiting = await Promise.all([1, 2, 3].map(() => seedUser(world.app.services, world.simulator, { legacy: true, app: false, walkTo: "pending" })));
     await Promise.all([1, 2].map(() => seedUser(world.app.services, world.simulator, { legacy: true, app: true, walkTo: "pending" })));
     const page = await newPage(viewport);
@@ -113,6 +113,8 @@ describe.each(VIEWPORTS)("in a browser, $name ($width px)", (viewport) => {
     expect(await textOf(page, "#maintainer")).toBe(MAINTAINER);
     const rolledBackBefore = Number(await page.locator('tr[data-status="rolled_back"] td.number').textContent());
 
+    await page.getByRole("navigation", { name: "Maintainers' console" }).getByRole("link", { name: "Batches" }).click();
+    await page.waitForURL(`${world.app.url}/admin/batches`);
     await page.getByLabel("I confirm starting this batch").check();
     await page.getByRole("button", { name: "Start batch" }).click();
     expect(await textOf(page, "#notice")).toMatch(/Batch #\d+ started/);
@@ -121,6 +123,9 @@ describe.each(VIEWPORTS)("in a browser, $name ($width px)", (viewport) => {
     await page.locator(`tr#batch-${batchId}[data-state="finished"]`).waitFor({ timeout: 20_000 });
     expect(await textOf(page, `tr#batch-${batchId}`)).toContain("migrated: 2, consent required: 3");
     expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(0);
+    await capture(page, viewport, "console-batches");
+
+    await page.getByRole("link", { name: "Overview" }).click();
     for (const user of waiting) expect(await textOf(page, `#attention-table tr[data-login="${user.login}"]`)).toContain("consent_required");
     await capture(page, viewport, "dashboard");
 
@@ -131,8 +136,13 @@ describe.each(VIEWPORTS)("in a browser, $name ($width px)", (viewport) => {
     await page.getByLabel("I confirm").check();
     await page.getByRole("button", { name: `Roll back ${target.login}` }).click();
 
-    await page.waitForURL(/\/admin\?done=rolled_back/);
+    // Back on the user's page: the notice, the new status, the change on top of their history.
+    await page.waitForURL(new RegExp(`/admin/users/${target.githubId}\\?done=rolled_back`));
     expect(await textOf(page, "#notice")).toBe(`${target.login} was rolled back: the application serves their legacy OAuth token again.`);
+    expect(await textOf(page, "#user-status")).toBe("rolled_back");
+    expect(await textOf(page, "#timeline li")).toContain("consent_required → rolled_back");
+
+    await page.getByRole("link", { name: "Overview" }).click();
     expect(await textOf(page, 'tr[data-status="rolled_back"] td.number')).toBe(String(rolledBackBefore + 1));
     expect(await page.locator(`#attention-table tr[data-login="${target.login}"]`).count()).toBe(0);
     const latestEvent = await textOf(page, "#events-table tbody tr");
@@ -166,7 +176,7 @@ describe.each(VIEWPORTS)("in a browser, $name ($width px)", (viewport) => {
 });
 
 describe("in a browser, with the system in dark mode", () => {
-  it("the dashboard follows the dark scheme and stays readable", async () => {
+  it("the console follows the dark scheme and stays readable", async () => {
     const page = await newPage(VIEWPORTS[0]!, "dark");
     await page.goto("/admin");
     await authorizeAtGitHub(page, MAINTAINER);

@@ -1,4 +1,4 @@
-// The dashboard's Readiness section in headless Chromium at a desktop and a phone width: after a
+// The console's Readiness page in headless Chromium at a desktop and a phone width: after a
 // readiness scan over users reading an organization without the App, a `selected` installation
 // missing a repository, and one user whose rate limit drops; with the rollout guard tripped.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
@@ -52,14 +52,14 @@ afterAll(async () => {
   await world?.stop();
 });
 
-describe("the Readiness section", () => {
+describe("the Readiness page", () => {
   it.each([1280, 390])("shows accounts missing the App with install links, rate-limit drops and the guard at %i px", async (width) => {
     const context = await browser.newContext({ viewport: { width, height: 900 }, baseURL: world.app.url });
     const page = await context.newPage();
-    await page.goto("/admin");
+    await page.goto("/admin/readiness");
     await page.waitForURL(`${world.simulator.url}/login/oauth/authorize**`);
     await page.locator(`button[data-login="${MAINTAINER}"]`).click();
-    await page.waitForURL(`${world.app.url}/admin`);
+    await page.waitForURL(`${world.app.url}/admin/readiness`);
 
     const section = page.locator("#readiness");
     await section.waitFor();

@@ -1,6 +1,6 @@
-// The trends charts in headless Chromium at a desktop and a phone width, over a month-long campaign
-// (users imported day by day, most migrating a few days later, a few needing to authorize again) and
-// two days of token activity as the instances would have written it.
+// The trends charts on the console's overview in headless Chromium at a desktop and a phone width,
+// over a month-long campaign (users imported day by day, most migrating a few days later, a few
+// needing to authorize again) and two days of token activity as the instances would have written it.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Browser } from "playwright-core";
 import { QueryTypes } from "sequelize";
@@ -60,15 +60,14 @@ afterAll(async () => {
   await world?.stop();
 });
 
-describe("the trends page", () => {
+describe("the trends on the console's overview", () => {
   it.each([1280, 390])("draws the campaign and the last 48 hours, readable at %i px", async (width) => {
     const context = await browser.newContext({ viewport: { width, height: 900 }, baseURL: world.app.url });
     const page = await context.newPage();
-    await page.goto("/admin/trends");
+    await page.goto("/admin");
     await page.waitForURL(`${world.simulator.url}/login/oauth/authorize**`);
     await page.locator(`button[data-login="${MAINTAINER}"]`).click();
     await page.waitForURL(`${world.app.url}/admin`);
-    await page.goto("/admin/trends");
 
     const live = await world.app.services.models.sequelize.query<{ status: string; count: number }>(
       "SELECT token_migration_status AS status, count(*)::int AS count FROM users GROUP BY 1",

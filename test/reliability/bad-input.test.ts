@@ -179,6 +179,7 @@ const CASES: Record<string, () => BadCase[] | Promise<BadCase[]>> = {
   "GET /api/v1/admin/migration": () => [
     ...adminKeyCases("GET", "/api/v1/admin/migration"),
   ],
+  "GET /api/v1/admin/migration/trends": () => [...adminKeyCases("GET", "/api/v1/admin/migration/trends")],
   "POST /api/v1/admin/migration/batches": () => [
     ...adminKeyCases("POST", "/api/v1/admin/migration/batches"),
     ...jsonBodyCases("POST", "/api/v1/admin/migration/batches", [{ size: "ten" }, { size: 0 }, { size: 1e9 }, { size: 1.5 }, { dry_run: "yes" }]),
@@ -202,7 +203,7 @@ const CASES: Record<string, () => BadCase[] | Promise<BadCase[]>> = {
   ],
   "GET /api/v1/admin/users": () => [
     ...adminKeyCases("GET", "/api/v1/admin/users"),
-    ...["status=admin", "limit=0", "limit=1%20OR%201%3D1", "cursor=" + "c".repeat(65), "evil=1"].map((query) => ({
+    ...["status=admin", "limit=0", "limit=1%20OR%201%3D1", "cursor=" + "c".repeat(65), "evil=1", "q=" + "q".repeat(40), "q=%25", "failure=x", "sort=random"].map((query) => ({
       name: `bad query ${query.slice(0, 30)}`,
       request: { method: "GET", path: `/api/v1/admin/users?${query}`, headers: admin() },
       kind: "json" as const,
@@ -275,6 +276,27 @@ const CASES: Record<string, () => BadCase[] | Promise<BadCase[]>> = {
   ],
   "POST /auth/logout": () => formCases("/auth/logout", {}, () => userSession),
   "POST /me/disconnect": () => formCases("/me/disconnect", {}, () => userSession),
+  "GET /admin/users": () =>
+    ["q=" + "a".repeat(40), "q=%25", "q=1%20OR%201%3D1", "status=admin", "failure=x", "sort=id", "cursor=%27%3B%20DROP%20TABLE%20users%3B--", "cursor=" + "c".repeat(65), "evil=1"].map((query) => ({
+      name: `bad query ${query.slice(0, 30)}`,
+      request: { method: "GET", path: `/admin/users?${query}`, headers: { cookie: maintainerSession.cookie } },
+      kind: "html" as const,
+      status: 400,
+    })),
+  "GET /admin/users/:github_id": () =>
+    HOSTILE_IDS.map((id) => ({
+      name: `hostile id ${id}`,
+      request: { method: "GET", path: `/admin/users/${id}`, headers: { cookie: maintainerSession.cookie } },
+      // A dot segment resolves the path out of /admin/users/ before any page route sees it: the app's JSON 404.
+      kind: /^(\.\.|%2e%2e)$/i.test(id) ? ("json" as const) : ("html" as const),
+    })),
+  "GET /admin/installations": () =>
+    ["after=-1", "after=1%20OR%201%3D1", "after=abc", "limit=5"].map((query) => ({
+      name: `bad query ${query}`,
+      request: { method: "GET", path: `/admin/installations?${query}`, headers: { cookie: maintainerSession.cookie } },
+      kind: "html" as const,
+      status: 400,
+    })),
   "POST /admin/batches": () => [
     ...formCases("/admin/batches", { confirm: "yes" }, () => maintainerSession),
     ...badFieldCases("/admin/batches", [{ size: "ten" }, { size: "0" }, { size: "1 OR 1=1" }, { dry_run: "true" }]),
@@ -338,7 +360,7 @@ const CASES: Record<string, () => BadCase[] | Promise<BadCase[]>> = {
 };
 
 /** Routes that take no input: junk query strings still never 5xx and never write. */
-const INPUTLESS = new Set(["GET /", "GET /me", "GET /admin", "GET /healthz", "GET /readyz", "GET /metrics", "GET /assets/app.css", "GET /api/openapi.json"]);
+const INPUTLESS = new Set(["GET /", "GET /me", "GET /admin", "GET /admin/batches", "GET /admin/flags", "GET /admin/readiness", "GET /healthz", "GET /readyz", "GET /metrics", "GET /assets/app.css", "GET /api/openapi.json"]);
 
 function notAMaintainerCase(path: string, fields: Record<string, string>): BadCase {
   return {
@@ -494,10 +516,10 @@ describe("security headers", () => {
     return (await rawRequest(world.app.url, { method: "GET", path, headers })).headers;
   }
 
-  it.each(["/", "/me", "/admin", "/auth/login", "/auth/callback?code=x&state=forged", "/auth/login?return_to=https%3A%2F%2Fevil.example"])(
+  it.each(["/", "/me", "/admin", "/admin/users?q=a", "/auth/login", "/auth/callback?code=x&state=forged", "/auth/login?return_to=https%3A%2F%2Fevil.example"])(
     "%s carries CSP frame-ancestors 'none', nosniff, no-referrer and no-store",
     async (path) => {
-      const headers = await headersOf(path, { cookie: path === "/admin" ? maintainerSession.cookie : userSession.cookie });
+      const headers = await headersOf(path, { cookie: path.startsWith("/admin") ? maintainerSession.cookie : userSession.cookie });
       expect(headers["content-security-policy"]).toMatch(/frame-ancestors 'none'/);
       expect(headers["x-content-type-options"]).toBe("nosniff");
       expect(headers["referrer-policy"]).toBe("no-referrer");

@@ -60,7 +60,13 @@ describe("HTML pages while the database is unreachable", () => {
       "your account (/me)": await maintainer.get("/me"),
       "starting a sign-in (/auth/login)": await maintainer.get("/auth/login"),
       "a sign-in's return (/auth/callback)": await maintainer.get(signInReturn),
-      "the dashboard (/admin)": await maintainer.get("/admin"),
+      "the console's overview (/admin)": await maintainer.get("/admin"),
+      "the console's users (/admin/users)": await maintainer.get("/admin/users?q=a&status=pending"),
+      "a user's page (/admin/users/:github_id)": await maintainer.get(`/admin/users/${user.githubId}`),
+      "the console's batches (/admin/batches)": await maintainer.get("/admin/batches"),
+      "the console's flags (/admin/flags)": await maintainer.get("/admin/flags"),
+      "the console's installations (/admin/installations)": await maintainer.get("/admin/installations"),
+      "the console's readiness (/admin/readiness)": await maintainer.get("/admin/readiness"),
       "a dashboard confirmation page": await maintainer.post("/admin/users", { csrf_token: csrfToken, login: user.login, action: "rollback" }),
       "disconnecting (/me/disconnect)": await maintainer.post("/me/disconnect", { csrf_token: csrfToken }),
     };
@@ -106,6 +112,6 @@ describe("HTML pages while the database is unreachable", () => {
     proxy.restore();
     await untilReadiness(200);
     expect((await maintainer.get("/me")).status).toBe(200);
-    expect((await maintainer.get("/admin")).status).toBe(200);
+    for (const path of ["/admin", "/admin/users", `/admin/users/${user.githubId}`]) expect((await maintainer.get(path)).status).toBe(200);
   }, 60_000);
 });

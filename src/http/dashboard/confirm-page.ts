@@ -11,9 +11,11 @@ interface ConfirmPageOptions {
   fields: Record<string, string>;
   submitLabel: string;
   csrfToken: string;
+  /** Where Cancel leads: the page the action was started from. */
+  cancel: string;
 }
 
-export function confirmPage({ title, consequences, action, fields, submitLabel, csrfToken }: ConfirmPageOptions): Markup {
+export function confirmPage({ title, consequences, action, fields, submitLabel, csrfToken, cancel }: ConfirmPageOptions): Markup {
   return layout({
     title,
     body: html`<section aria-labelledby="consequences-heading">
@@ -23,7 +25,7 @@ export function confirmPage({ title, consequences, action, fields, submitLabel, 
           ${csrfField(csrfToken)}
           ${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
           <p><input type="checkbox" id="confirm" name="confirm" value="yes" required> <label class="check" for="confirm">I confirm</label></p>
-          <p><button type="submit">${submitLabel}</button> <a href="/admin">Cancel</a></p>
+          <p><button type="submit">${submitLabel}</button> <a href="${cancel}">Cancel</a></p>
         </form>
       </section>`,
   });

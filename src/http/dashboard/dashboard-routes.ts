@@ -1,13 +1,15 @@
-// The maintainers' dashboard: GET /admin and its actions (start a batch, validate / roll back /
-// re-enable a user, change a flag). Every action is a same-origin form post carrying the session's
-// CSRF token; without confirm=yes it answers the confirmation page, with it it acts and redirects
-// back to /admin (post/redirect/get).
+// The maintainers' console: its pages (console-page-routes.ts) and their actions (start a batch,
+// validate / roll back / re-enable a user, change a flag, start a readiness scan, clear the rollout
+// guard). Every action is a same-origin form post carrying the session's CSRF token; without
+// confirm=yes it answers the confirmation page, with it it acts and redirects to the page showing
+// the result (post/redirect/get).
 import type { Context, Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { MaintainerAccess } from "../../auth/maintainer-access.js";
 import type { SessionCookies } from "../../auth/session-cookies.js";
+import type { InstallationService } from "../../installations/installation-service.js";
 import type { MigrationBatches } from "../../migration/batches.js";
 import type { DashboardFigures } from "../../migration/dashboard-figures.js";
 import { parseFlagText, type FeatureFlags } from "../../users/flags.js";
@@ -17,19 +19,24 @@ import type { ReadinessReport } from "../../migration/readiness-report.js";
 import type { ReadinessScan } from "../../migration/readiness-scan.js";
 import type { MigrationRollback } from "../../migration/rollback.js";
 import type { RolloutGuard } from "../../migration/rollout-guard.js";
+import type { CampaignTrends } from "../../migration/trends.js";
+import type { UserDirectory } from "../../migration/user-directory.js";
 import type { UserValidator } from "../../migration/validation.js";
 import { formBody, pageAnswer, redirectAnswer } from "../api-description.js";
-import { describedQuery, parseInput } from "../input.js";
+import { parseInput } from "../input.js";
 import { PageError } from "../pages/page-errors.js";
 import { createPageRoutes, csrfForm, sameOriginForms } from "../pages/page-routes.js";
 import { confirmPage } from "./confirm-page.js";
 import { ADMIN_SIGN_IN_PATH, maintainerOfForm, maintainerOfPage, type SignedInMaintainer } from "./dashboard-access.js";
 import { dashboardErrorPages } from "./dashboard-error-pages.js";
-import { batchForm, confirmOnlyForm, flagForm, formFieldsToRepost, noticeQuery, userForm, type Notice } from "./dashboard-forms.js";
-import { dashboardPage } from "./dashboard-page.js";
+import { consolePageRoutes } from "./console-page-routes.js";
+import { batchForm, confirmOnlyForm, flagForm, formFieldsToRepost, userForm } from "./dashboard-forms.js";
 
 interface DashboardRoutesOptions {
   figures: DashboardFigures;
+  trends: CampaignTrends;
+  directory: UserDirectory;
+  installations: InstallationService;
   maintainers: MaintainerAccess;
   sessions: SessionCookies;
   batches: MigrationBatches;
@@ -38,7 +45,7 @@ interface DashboardRoutesOptions {
   flags: FeatureFlags;
   baseUrl: string;
   log: Logger;
-  /** Migration readiness and the rollout guard (the Readiness section, the flag preview). */
+  /** Migration readiness and the rollout guard (the Readiness page, the flag preview). */
   readiness: { report: ReadinessReport; scan: ReadinessScan; preview: FlagPreview; guard: RolloutGuard };
 }
 
@@ -47,40 +54,20 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
   const routes = createPageRoutes({ paths: ["/admin", "/admin/*"], log, errorPages: [dashboardErrorPages] });
   const access = { sessions: options.sessions, maintainers: options.maintainers };
 
-  routes.get(
-    "/admin",
-    describeRoute({
-      tags: ["dashboard"],
-      summary:
-        "The maintainers' dashboard: progress per status, batches, users needing attention, events, refresh and fallback " +
-        "figures, flags, readiness (accounts missing the App, users losing access, the scan, rate-limit drops, the rollout guard), " +
-        "installations. Reloads itself while a batch runs",
-      responses: {
-        200: pageAnswer("HTML"),
-        302: redirectAnswer(`Not signed in: to ${ADMIN_SIGN_IN_PATH}`),
-        403: pageAnswer("HTML: signed in, but the login is not in ADMIN_GITHUB_LOGINS"),
-      },
-    }),
-    describedQuery(noticeQuery.partial()),
-    async (c) => {
-      const maintainer = await maintainerOfPage(c, access);
-      if (!maintainer) return c.redirect(ADMIN_SIGN_IN_PATH, 302);
-      const notice = noticeQuery.safeParse(c.req.query());
-      const [snapshot, summary, drops, guard] = await Promise.all([
-        figures.snapshot(),
-        readiness.report.summary(),
-        readiness.report.rateLimitDrops(),
-        readiness.guard.state(),
-      ]);
-      return c.html(
-        dashboardPage({ snapshot, maintainer, notice: notice.success ? noticeText(notice.data) : null, readiness: { summary, drops, guard } }),
-      );
-    },
-  );
+  consolePageRoutes(routes, {
+    access,
+    figures,
+    trends: options.trends,
+    directory: options.directory,
+    batches,
+    flags,
+    installations: options.installations,
+    readiness: { report: readiness.report, guard: readiness.guard },
+  });
 
   routes.post(
     "/admin/batches",
-    describeDashboardAction("Start a migration batch (or a dry run)", batchForm, "batch_started"),
+    describeDashboardAction("Start a migration batch (or a dry run)", batchForm, "batch_started", "/admin/batches"),
     sameOriginForms(baseUrl),
     async (c) => {
       const form = await maintainerForm(c);
@@ -102,17 +89,18 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
             fields: formFieldsToRepost(form.body),
             submitLabel: input.dry_run ? "Start the dry run" : "Start the batch",
             csrfToken: form.maintainer.csrfToken,
+            cancel: "/admin/batches",
           }),
         );
       }
       const { batchId } = await batches.start({ size: input.size, dryRun: input.dry_run === "yes", actor: form.maintainer.login });
-      return c.redirect(`/admin?done=batch_started&batch=${batchId}${input.dry_run === "yes" ? "&dry_run=yes" : ""}`, 303);
+      return c.redirect(`/admin/batches?done=batch_started&batch=${batchId}${input.dry_run === "yes" ? "&dry_run=yes" : ""}`, 303);
     },
   );
 
   routes.post(
     "/admin/users",
-    describeDashboardAction("Validate, roll back or re-enable one user", userForm, "validated|validation_failed|rolled_back|reenabled"),
+    describeDashboardAction("Validate, roll back or re-enable one user", userForm, "validated|validation_failed|rolled_back|reenabled", "/admin/users/{github_id}"),
     sameOriginForms(baseUrl),
     async (c) => {
       const form = await maintainerForm(c);
@@ -121,10 +109,11 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
       const githubId = await figures.githubIdOf(input.login);
       if (githubId === null) {
         throw new PageError(404, "user_not_found", "No such user", `No user with the GitHub login ${input.login} is known here.`, {
-          href: "/admin",
-          label: "Back to the dashboard",
+          href: "/admin/users",
+          label: "Find users",
         });
       }
+      const userPath = `/admin/users/${githubId}`;
       if (!input.confirm) {
         return c.html(
           confirmPage({
@@ -134,29 +123,30 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
             fields: formFieldsToRepost(form.body),
             submitLabel: `${USER_ACTION_TITLES[input.action]} ${input.login}`,
             csrfToken: form.maintainer.csrfToken,
+            cancel: userPath,
           }),
         );
       }
       const actor = form.maintainer.login;
-      const login = encodeURIComponent(input.login);
+      const done = (what: string) => `${userPath}?done=${what}&login=${encodeURIComponent(input.login)}`;
       switch (input.action) {
         case "validate": {
           const { result } = await validator.validate(githubId, actor);
-          return c.redirect(`/admin?done=${result.ok ? "validated" : "validation_failed"}&login=${login}`, 303);
+          return c.redirect(done(result.ok ? "validated" : "validation_failed"), 303);
         }
         case "rollback":
           await rollback.rollbackUser(githubId, { actor, reason: input.reason });
-          return c.redirect(`/admin?done=rolled_back&login=${login}`, 303);
+          return c.redirect(done("rolled_back"), 303);
         case "reenable":
           await rollback.reenableUser(githubId, { actor, reason: input.reason });
-          return c.redirect(`/admin?done=reenabled&login=${login}`, 303);
+          return c.redirect(done("reenabled"), 303);
       }
     },
   );
 
   routes.post(
     "/admin/flags",
-    describeDashboardAction("Change a rollout flag (the confirmation page previews who it affects)", flagForm, "flag_changed"),
+    describeDashboardAction("Change a rollout flag (the confirmation page previews who it affects)", flagForm, "flag_changed", "/admin/flags"),
     sameOriginForms(baseUrl),
     async (c) => {
       const form = await maintainerForm(c);
@@ -184,28 +174,30 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
             fields: formFieldsToRepost(form.body),
             submitLabel: `Change ${input.name}`,
             csrfToken: form.maintainer.csrfToken,
+            cancel: "/admin/flags",
           }),
         );
       }
       await flags.set({ name: input.name, value, actor: form.maintainer.login, override: overridesGuard });
-      return c.redirect(`/admin?done=flag_changed&flag=${input.name}`, 303);
+      return c.redirect(`/admin/flags?done=flag_changed&flag=${input.name}`, 303);
     },
   );
 
-  /** An action with nothing to fill in: the confirmation page first, then `act` and back to /admin. */
+  /** An action with nothing to fill in: the confirmation page first, then `act` and back to the page `back` names. */
   function confirmOnlyAction(
     path: string,
-    page: { summary: string; done: string; title: string; consequences: (login: string) => string[]; submitLabel: string },
+    page: { summary: string; done: string; back: string; title: string; consequences: (login: string) => string[]; submitLabel: string },
     act: (login: string) => Promise<string>,
   ) {
-    routes.post(path, describeDashboardAction(page.summary, confirmOnlyForm, page.done), sameOriginForms(baseUrl), async (c) => {
+    routes.post(path, describeDashboardAction(page.summary, confirmOnlyForm, page.done, page.back), sameOriginForms(baseUrl), async (c) => {
       const form = await maintainerForm(c);
       if (!form) return c.redirect(ADMIN_SIGN_IN_PATH, 303);
       if (!parseInput(confirmOnlyForm, form.body).confirm) {
-        const { title, consequences, submitLabel } = page;
-        return c.html(confirmPage({ title, consequences: consequences(form.maintainer.login), action: path, fields: {}, submitLabel, csrfToken: form.maintainer.csrfToken }));
+        const { title, consequences, submitLabel, back } = page;
+        const csrfToken = form.maintainer.csrfToken;
+        return c.html(confirmPage({ title, consequences: consequences(form.maintainer.login), action: path, fields: {}, submitLabel, csrfToken, cancel: back }));
       }
-      return c.redirect(`/admin?done=${await act(form.maintainer.login)}`, 303);
+      return c.redirect(`${page.back}?done=${await act(form.maintainer.login)}`, 303);
     });
   }
 
@@ -214,6 +206,7 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
     {
       summary: "Start a readiness scan of every user not checked in the last day",
       done: "readiness_scan_started",
+      back: "/admin/readiness",
       title: "Confirm a readiness scan",
       consequences: () => [
         "Lists, with each user's legacy token, the repositories it reads (GET /user/repos), for every user not checked in the last day.",
@@ -227,7 +220,7 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
         await readiness.scan.start({ actor });
       } catch (error) {
         if (!(error instanceof ReadinessScanRunningError)) throw error;
-        throw new PageError(409, "scan_running", "A scan is running", error.message, { href: "/admin#readiness", label: "Back to the dashboard" });
+        throw new PageError(409, "scan_running", "A scan is running", error.message, { href: "/admin/readiness", label: "Back to Readiness" });
       }
       void readiness.scan.runPass().catch((error: unknown) => log.error({ err: error }, "readiness scan pass failed"));
       return "readiness_scan_started";
@@ -239,6 +232,7 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
     {
       summary: "Clear the tripped rollout guard (paused batches resume)",
       done: "guard_cleared",
+      back: "/admin/readiness",
       title: "Confirm: clear the rollout guard",
       consequences: (login) => ["Paused batches resume within seconds.", "Raising the rollout percent is allowed again.", `Recorded as cleared by ${login}.`],
       submitLabel: "Clear the guard",
@@ -258,15 +252,15 @@ export function dashboardRoutes(options: DashboardRoutesOptions): Hono {
   return routes;
 }
 
-/** A dashboard action: a form that answers its confirmation page first, and acts only with confirm=yes. */
-function describeDashboardAction(summary: string, form: z.ZodObject, done: string) {
+/** A console action: a form that answers its confirmation page first, and acts only with confirm=yes. */
+function describeDashboardAction(summary: string, form: z.ZodObject, done: string, back: string) {
   return describeRoute({
     tags: ["dashboard"],
     summary,
     requestBody: formBody(form.extend(csrfForm.shape)),
     responses: {
       200: pageAnswer("HTML: the confirmation page (no confirm=yes); nothing was done"),
-      303: redirectAnswer(`Done: back to /admin?done=${done} (post/redirect/get); to the maintainers' sign-in when not signed in`),
+      303: redirectAnswer(`Done: to ${back}?done=${done} (post/redirect/get); to the maintainers' sign-in when not signed in`),
       400: pageAnswer("HTML: a field is invalid (the page says which and why)"),
       403: pageAnswer("HTML: a cross-site form, a wrong CSRF token, or not a maintainer"),
       404: pageAnswer("HTML: no user with that login"),
@@ -288,30 +282,6 @@ const USER_ACTION_CONSEQUENCES: Record<keyof typeof USER_ACTION_TITLES, string[]
   ],
   reenable: ["Moves the rolled-back user back to pending, so the next batch takes them again."],
 };
-
-function noticeText(notice: Notice): string {
-  const login = notice.login ?? "The user";
-  switch (notice.done) {
-    case "batch_started":
-      return notice.dry_run
-        ? `Dry run #${notice.batch ?? "?"} started: it counts what a batch would do and changes nothing. Its counts show below.`
-        : `Batch #${notice.batch ?? "?"} started. Its progress shows below.`;
-    case "validated":
-      return `${login}'s App token was validated at GitHub.`;
-    case "validation_failed":
-      return `${login}'s App token did not validate; the reason is in their last event.`;
-    case "rolled_back":
-      return `${login} was rolled back: the application serves their legacy OAuth token again.`;
-    case "reenabled":
-      return `${login} was re-enabled; the next batch takes them again.`;
-    case "flag_changed":
-      return `Flag ${notice.flag ?? ""} was changed.`;
-    case "readiness_scan_started":
-      return "A readiness scan started. Its progress shows in the Readiness section.";
-    case "guard_cleared":
-      return "The rollout guard was cleared; paused batches resume.";
-  }
-}
 
 /** The preview's four numbers, as the confirmation page says them. */
 function flagImpactSentences(impact: FlagImpact): string[] {

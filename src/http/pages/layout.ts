@@ -15,9 +15,11 @@ interface LayoutOptions {
   width?: "narrow" | "wide";
   /** Reload the page after this many seconds (while something it shows is still changing), without any script. */
   refreshSeconds?: number;
+  /** The site's navigation under its name (the maintainers' console has one). */
+  nav?: Markup;
 }
 
-export function layout({ title, body, width = "narrow", refreshSeconds }: LayoutOptions): Markup {
+export function layout({ title, body, width = "narrow", refreshSeconds, nav }: LayoutOptions): Markup {
   return html`<!doctype html>
 <html lang="en">
   <head>
@@ -28,7 +30,7 @@ export function layout({ title, body, width = "narrow", refreshSeconds }: Layout
     <meta http-equiv="refresh" content="${refreshSeconds}">` : ""}
   </head>
   <body>
-    <header><p><a href="/">GitHub App user tokens</a></p></header>
+    <header><p><a href="/">GitHub App user tokens</a></p>${nav ?? ""}</header>
     <main class="${width}">
       <h1>${title}</h1>
       ${body}

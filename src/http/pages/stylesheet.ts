@@ -8,8 +8,10 @@
 //
 // Shared classes for pages built on it: .muted, .grid (two columns, one on narrow screens),
 // section (a bordered card), form.action / form.confirm / form.inline, button.secondary,
-// dl.figures, .headline, [role=status] / [role=alert] notices, .state-<batch state>, .status-<user status>,
-// .trends with figure.trend and ul.legend (charts).
+// dl.figures, dl.facts, .headline, [role=status] / [role=alert] notices, .state-<batch state>,
+// .status-<user status>, nav.console (the console's navigation; it wraps on a phone), nav.pages
+// (first / next page links), ul.counts, ol.timeline (a user's status history), .trends with
+// figure.trend and ul.legend (charts).
 import { createHash } from "node:crypto";
 import { describeRoute } from "hono-openapi";
 import { Hono } from "hono";
@@ -82,12 +84,34 @@ dl.figures { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 0.2
 dl.figures dt { font-weight: 400; }
 dl.figures dd { margin: 0; font-weight: 600; font-variant-numeric: tabular-nums; }
 code { font-size: 0.9em; }
+nav.console ul { display: flex; flex-wrap: wrap; gap: 0.25rem 0.4rem; list-style: none; margin: 0.4rem 0 0; padding: 0; }
+nav.console a { display: inline-block; padding: 0.3rem 0.65rem; border-radius: 6px; text-decoration: none; font-weight: 600; }
+nav.console a:hover { background: var(--surface); }
+nav.console a[aria-current] { background: var(--surface); color: var(--text); box-shadow: inset 0 -3px 0 var(--accent); }
+.signed-in { margin: 0 0 1rem; }
+input[type="search"] { font: inherit; color: var(--text); background: var(--surface); padding: 0.25rem 0.4rem; border: 1px solid var(--muted); border-radius: 4px; max-width: 100%; }
+form.search select, form.search input[type="search"] { min-width: 12rem; }
+nav.pages { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; margin: 0.5rem 0 0; font-weight: 600; }
+ul.counts { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; list-style: none; margin: 0 0 0.75rem; padding: 0; }
+p.buttons { display: flex; flex-wrap: wrap; gap: 0.5rem; }
+dl.facts { display: grid; grid-template-columns: minmax(8rem, 15rem) minmax(0, 1fr); gap: 0.25rem 1rem; }
+dl.facts dd { margin: 0; }
+ol.timeline { list-style: none; margin: 0; padding: 0 0 0 1rem; border-left: 3px solid var(--line); }
+ol.timeline li { position: relative; margin: 0 0 1rem; padding: 0 0 0 0.5rem; }
+ol.timeline li::before { content: ""; position: absolute; left: -1.45rem; top: 0.4rem; width: 0.7rem; height: 0.7rem; border-radius: 50%; background: var(--accent); }
+ol.timeline p { margin: 0; }
+ol.timeline .when { font-variant-numeric: tabular-nums; color: var(--muted); }
+strong.status-migrated { color: var(--ok); }
+strong.status-failed, strong.status-revoked, strong.status-reauth_required { color: var(--bad); }
+strong.status-consent_required, strong.status-pending, strong.status-rolled_back { color: var(--warn); }
 .guard-tripped { color: var(--bad); font-weight: 600; }
 .guard-watching { color: var(--warn); font-weight: 600; }
 .state-paused { color: var(--bad); font-weight: 600; }
 button[disabled] { opacity: 0.6; cursor: not-allowed; }
 /* Long identifiers (flag names) may break inside a table cell; words in prose and headers never do. */
 td code, th code { overflow-wrap: anywhere; }
+/* Where a table has room, an identifier heading its row stays whole. */
+@media (min-width: 60rem) { th[scope="row"] > code { overflow-wrap: normal; } }
 /* Trend charts (http/dashboard/trends-section.ts): side by side where two fit, their SVG scaled by its viewBox. */
 .trends { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 24rem), 1fr)); gap: 1rem 1.5rem; }
 figure.trend { margin: 0; min-width: 0; }
@@ -109,6 +133,13 @@ ul.legend { list-style: none; margin: 0.25rem 0; padding: 0; display: flex; flex
   table.stack th, table.stack td { border-bottom: 0; padding: 0.15rem 0; text-align: left; }
   table.stack td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
   progress { width: 8rem; }
+  dl.figures { grid-template-columns: minmax(0, 1fr) minmax(0, 35%); }
+  dl.figures dd { text-align: right; }
+  dl.facts { grid-template-columns: minmax(0, 1fr); gap: 0; }
+  dl.facts dd { margin: 0 0 0.5rem; }
+  form.search select, form.search input[type="search"] { min-width: 0; width: 100%; }
+  form.search p { flex: 1 1 100%; }
+  nav.console a { padding: 0.25rem 0.5rem; }
 }
 `;
 

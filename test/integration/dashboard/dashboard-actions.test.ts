@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Browser, csrfTokenIn, locationOf, signIn, snapshotTables, type SignInWorld } from "../../support/sign-in-fixture.js";
-import { MAINTAINER, signedInBrowser, startDashboardWorld } from "../../support/dashboard-fixture.js";
+import { MAINTAINER, startSignedInConsole } from "../../support/dashboard-fixture.js";
 import { seedUser } from "../../support/vault-fixture.js";
 
 let world: SignInWorld;
@@ -8,9 +8,7 @@ let maintainer: Browser;
 let csrfToken: string;
 
 beforeAll(async () => {
-  world = await startDashboardWorld();
-  maintainer = await signedInBrowser(world, MAINTAINER);
-  csrfToken = csrfTokenIn(await (await maintainer.get("/admin")).text());
+  ({ world, maintainer, csrfToken } = await startSignedInConsole());
 });
 afterAll(() => world?.stop());
 
@@ -119,7 +117,7 @@ describe("the dashboard's actions", () => {
     const response = await maintainer.post("/admin/batches", { size: "5", confirm: "yes", csrf_token: csrfToken });
     expect(response.status).toBe(303);
     const location = locationOf(response);
-    expect(location).toMatch(/^\/admin\?done=batch_started&batch=\d+$/);
+    expect(location).toMatch(/^\/admin\/batches\?done=batch_started&batch=\d+$/);
     await services.migrationBatches.whenIdle();
     const batchId = Number(new URL(location, world.app.url).searchParams.get("batch"));
     const batch = await services.migrationBatches.get(batchId);
@@ -128,7 +126,8 @@ describe("the dashboard's actions", () => {
     expect(waiting.user.tokenMigrationStatus).toBe("consent_required");
     const html = await (await maintainer.get(location)).text();
     expect(html).toContain(`<p role="status" id="notice">Batch #${batchId} started. Its progress shows below.</p>`);
-    expect(html).toContain(`data-login="${waiting.login}"`);
+    expect(html).toMatch(new RegExp(`<tr id="batch-${batchId}" data-state="finished">`));
+    expect(await (await maintainer.get("/admin")).text()).toContain(`data-login="${waiting.login}"`);
   });
 
   it("runs a dry run that changes no user", async () => {
@@ -146,7 +145,7 @@ describe("the dashboard's actions", () => {
   it("validates a user at GitHub when confirmed", async () => {
     const failed = await seedUser(world.app.services, world.simulator, { legacy: true, walkTo: "failed" });
     const response = await maintainer.post("/admin/users", { login: failed.login, action: "validate", confirm: "yes", csrf_token: csrfToken });
-    expect(locationOf(response)).toBe(`/admin?done=validated&login=${failed.login}`);
+    expect(locationOf(response)).toBe(`/admin/users/${failed.githubId}?done=validated&login=${failed.login}`);
     await failed.user.reload();
     expect(failed.user.tokenMigrationStatus).toBe("migrated");
     const [event] = await world.app.services.models.MigrationEvent.findAll({ where: { userId: failed.user.id }, order: [["id", "DESC"]], limit: 1 });
@@ -165,9 +164,9 @@ describe("the dashboard's actions", () => {
     expect(rollback.status).toBe(303);
     await migrated.user.reload();
     expect(migrated.user.tokenMigrationStatus).toBe("rolled_back");
-    const html = await (await maintainer.get(locationOf(rollback))).text();
-    expect(html).toContain("was rolled back: the application serves their legacy OAuth token again.");
-    expect(html).toContain("migrated → rolled_back<br><span class=\"muted\">support ticket 42</span>");
+    expect(locationOf(rollback)).toBe(`/admin/users/${migrated.githubId}?done=rolled_back&login=${migrated.login.toUpperCase()}`);
+    expect(await (await maintainer.get(locationOf(rollback))).text()).toContain("was rolled back: the application serves their legacy OAuth token again.");
+    expect(await (await maintainer.get("/admin")).text()).toContain("migrated → rolled_back<br><span class=\"muted\">support ticket 42</span>");
 
     const again = await maintainer.post("/admin/users", { login: migrated.login, action: "rollback", confirm: "yes", csrf_token: csrfToken });
     expect(again.status).toBe(409);
@@ -176,7 +175,7 @@ describe("the dashboard's actions", () => {
     expect(refusal).toContain('<a href="/admin">Back to the dashboard</a>');
 
     const reenable = await maintainer.post("/admin/users", { login: migrated.login, action: "reenable", confirm: "yes", csrf_token: csrfToken });
-    expect(locationOf(reenable)).toBe(`/admin?done=reenabled&login=${migrated.login}`);
+    expect(locationOf(reenable)).toBe(`/admin/users/${migrated.githubId}?done=reenabled&login=${migrated.login}`);
     await migrated.user.reload();
     expect(migrated.user.tokenMigrationStatus).toBe("pending");
   });
@@ -188,7 +187,7 @@ describe("the dashboard's actions", () => {
       confirm: "yes",
       csrf_token: csrfToken,
     });
-    expect(locationOf(response)).toBe("/admin?done=flag_changed&flag=github_app_tokens_allow_list");
+    expect(locationOf(response)).toBe("/admin/flags?done=flag_changed&flag=github_app_tokens_allow_list");
     const [change] = await world.app.services.flags.history({ name: "github_app_tokens_allow_list", limit: 1 });
     expect([change?.newValue, change?.changedBy]).toEqual([["octocat", "hubot"], MAINTAINER]);
   });

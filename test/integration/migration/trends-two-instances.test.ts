@@ -161,12 +161,12 @@ describe("trends across two instances", () => {
     expect(first!.status_days.at(-1)!.users).toEqual(overviews[0]!.by_status);
     expect(first!.status_days.at(-1)!.users).toEqual({ pending: 2, consent_required: 0, migrated: 6, reauth_required: 1, revoked: 0, failed: 0, rolled_back: 1 });
 
-    // The trends page of each instance carries the same figures (the maintainer signing in is one more migrated user).
+    // The console's overview on each instance carries the same trend figures (the maintainer signing in is one more migrated user).
     const maintainer = new Browser(apps[0]!.url);
     expect(locationOf(await signIn(maintainer, { login: MAINTAINER }, "/auth/login?purpose=admin"))).toBe("/admin");
     const maintainerB = new Browser(apps[1]!.url);
     for (const [name, value] of maintainer.cookies) maintainerB.cookies.set(name, value);
-    const pages = await Promise.all([maintainer, maintainerB].map(async (browser) => (await browser.get("/admin/trends")).text()));
+    const pages = await Promise.all([maintainer, maintainerB].map(async (browser) => (await browser.get("/admin")).text()));
     for (const page of pages) {
       expect(attributesOfElementWithId(page, "trend-resolutions")).toMatchObject({ "data-github-app-user": "22", "data-oauth": "8", "data-reauth-required": "3" });
       expect(attributesOfElementWithId(page, "trend-fallbacks")).toMatchObject({ "data-no-app-token": "6", "data-rolled-back": "2", "data-last-24-hours": "8" });

@@ -1,10 +1,12 @@
-// The dashboard's Readiness section: the last readiness scan's progress, how many users keep every
-// repository and how many would lose some, the accounts missing the App with GitHub's install links,
-// the users whose rate limit would drop, and the rollout guard's state with its window's figures.
+// GET /admin/readiness: the last readiness scan's progress, how many users keep every repository and
+// how many would lose some, the accounts missing the App with GitHub's install links, the users
+// whose rate limit would drop, and the rollout guard's state with its window's figures.
 import { html } from "hono/html";
 import type { GuardState } from "../../migration/rollout-guard.js";
 import type { RateLimitDrop, ReadinessSummary } from "../../migration/readiness-report.js";
 import { csrfField, timestamp, type Markup } from "../pages/layout.js";
+import type { SignedInMaintainer } from "./dashboard-access.js";
+import { consolePage } from "./console-layout.js";
 
 export interface ReadinessView {
   summary: ReadinessSummary;
@@ -15,10 +17,14 @@ export interface ReadinessView {
 /** Rows shown per table; the admin API lists the rest. */
 const ROWS_SHOWN = 20;
 
-export function readinessSection({ summary, drops, guard }: ReadinessView, csrfToken: string): Markup {
+export function readinessPage({ view, maintainer, notice }: { view: ReadinessView; maintainer: SignedInMaintainer; notice: string | null }): Markup {
+  return consolePage({ title: "Readiness", section: "readiness", maintainer, notice, body: readinessSection(view, maintainer.csrfToken) });
+}
+
+function readinessSection({ summary, drops, guard }: ReadinessView, csrfToken: string): Markup {
   const { scan } = summary;
   return html`<section aria-labelledby="readiness-heading" id="readiness">
-        <h2 id="readiness-heading">Readiness</h2>
+        <h2 id="readiness-heading">Who is ready to switch</h2>
         <p class="headline"><strong id="users-losing-access">${summary.users_losing_access}</strong> of ${summary.users_checked} checked users would lose access to some repository
           <span class="muted">(${summary.users_fully_covered} keep everything)</span></p>
         <p id="readiness-scan">Scan: ${scan.state === "idle"
