@@ -1,25 +1,13 @@
 // Issue 20: the maintainers' console at 100,000 users and 1,000,000 audit events answers from
-// indexes and a kept count, not scans (docs/benchmarks.md, row 7; test/integration/dashboard/console-query-plans.test.ts):
-// users listed by last change (keyset on updated_at, id), within a status or a refresh-failure
-// class, found by login prefix, and the overview's counts and last-hour figures. The readiness
-// report reads only the checks that found something to report.
+// indexes and a kept count, not scans (docs/benchmarks.md, row 7; test/integration/dashboard/
+// console-query-plans.test.ts): the overview's users per status, legacy-only count and last-hour
+// figures, and the readiness report's checks that found something to report. The users list's
+// indexes (by last change, within a status or failure class, by login prefix) are 0023's.
 import type { MigrationFn } from "umzug";
 import type { QueryInterface } from "sequelize";
 
 export const up: MigrationFn<QueryInterface> = async ({ context: queryInterface }) => {
   const sql = (statement: string) => queryInterface.sequelize.query(statement);
-  // Users by last change, all of them or within one status or failure class: a page is a range of
-  // one of these, however deep the cursor.
-  await sql(`CREATE INDEX users_updated_idx ON users (updated_at, id)`);
-  await sql(`CREATE INDEX users_status_updated_idx ON users (token_migration_status, updated_at, id)`);
-  await sql(`
-    CREATE INDEX users_failure_class_updated_idx ON users (refresh_failure_class, updated_at, id)
-    WHERE refresh_failure_class IS NOT NULL`);
-  // Login prefixes compare byte-wise whatever the database's collation (a LIKE 'abc%' cannot use a
-  // default-collation index unless the collation is C); equality on lower(login) uses it too, so it
-  // replaces 0001's users_login_idx.
-  await sql(`CREATE INDEX users_login_prefix_idx ON users (lower(login) text_pattern_ops)`);
-  await sql(`DROP INDEX users_login_idx`);
   // The overview's count of users the OAuth fallback serves: only those rows are in the index.
   await sql(`
     CREATE INDEX users_legacy_only_idx ON users (id)
@@ -111,9 +99,4 @@ export const down: MigrationFn<QueryInterface> = async ({ context: queryInterfac
   await sql(`CREATE INDEX users_refresh_idle_idx ON users (github_app_token_refreshed_at) WHERE github_app_refresh_token IS NOT NULL`);
   await sql(`DROP INDEX users_token_refreshed_idx`);
   await sql(`DROP INDEX users_legacy_only_idx`);
-  await sql(`CREATE INDEX users_login_idx ON users (lower(login))`);
-  await sql(`DROP INDEX users_login_prefix_idx`);
-  await sql(`DROP INDEX users_failure_class_updated_idx`);
-  await sql(`DROP INDEX users_status_updated_idx`);
-  await sql(`DROP INDEX users_updated_idx`);
 };
