@@ -50,7 +50,6 @@ export async function measureConsole({ instanceUrl, databaseUrl, sessionSecret }
   const word = world.loginWords[0]!;
   const candidates: Array<{ label: string; path: string | (() => Promise<string | null>) }> = [
     { label: "overview", path: "/admin" },
-    { label: "trends", path: "/admin/trends" },
     { label: "users, login prefix", path: `/admin/users?q=${word}-1` },
     { label: "users, by GitHub id", path: `/admin/users?q=${world.firstGithubId + 4_321}` },
     { label: "users, status filter", path: "/admin/users?status=reauth_required" },

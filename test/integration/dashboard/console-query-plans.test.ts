@@ -56,6 +56,17 @@ async function statementsOf(path: string): Promise<string[]> {
   }
 }
 
+/** The page reached by following the list's "next" link `pages` times from `path`. */
+async function pageAfter(path: string, pages: number): Promise<string> {
+  let current = path;
+  for (let page = 0; page < pages; page += 1) {
+    const next = /<a href="([^"]+)" rel="next"/.exec(await (await maintainer.get(current)).text())?.[1];
+    if (!next) throw new Error(`${current} has no next page`);
+    current = next.replaceAll("&amp;", "&");
+  }
+  return current;
+}
+
 interface PlanNode {
   "Node Type": string;
   "Relation Name"?: string;
@@ -127,7 +138,16 @@ describe("the console at campaign scale", () => {
   // once it is seeded).
   const pages: Array<[name: string, path: () => string | Promise<string>]> = [
     ["the overview", () => "/admin"],
-    ["the trends", () => "/admin/trends"],
+    ["the users list by login prefix", () => `/admin/users?q=${seeded.loginWords[0]}-1`],
+    ["the users list by GitHub id", () => `/admin/users?q=${seeded.firstGithubId + 4_321}`],
+    ["the users list by status", () => "/admin/users?status=reauth_required"],
+    ["the users list by refresh-failure class", () => "/admin/users?failure=revoked"],
+    ["the users list, five pages deep", () => pageAfter("/admin/users?status=migrated", 5)],
+    ["the user with the longest timeline", () => `/admin/users/${seeded.busiestUser.githubId}`],
+    ["the batches", () => "/admin/batches"],
+    ["the flags", () => "/admin/flags"],
+    ["the installations", () => "/admin/installations"],
+    ["the readiness", () => "/admin/readiness"],
   ];
   it.each(pages)("answers %s without a sequential scan of users or migration_events an index could spare", async (_name, path) => {
     const statements = (await statementsOf(await path())).filter(isRead);
