@@ -6,6 +6,7 @@ import type { MigrationStatus, Models, RefreshFailureClass } from "../db/models/
 import type { MigrationBatches } from "./batches.js";
 import type { FeatureFlags } from "../users/flags.js";
 import { migrationOverview, type MigrationOverview } from "./overview.js";
+import { legacyTokenOnlyUsers } from "./status-counts.js";
 import type { CampaignTrends } from "./trends.js";
 
 /** The statuses a maintainer has to look at: the user cannot be served an App token without help. */
@@ -90,7 +91,7 @@ export class DashboardFigures {
       this.#attention(),
       this.#recentEvents(),
       this.#lastHour(),
-      this.#usersOnLegacyTokenOnly(),
+      legacyTokenOnlyUsers(this.#options.models),
     ]);
     return { overview, attention, recentEvents, lastHour, usersOnLegacyTokenOnly };
   }
@@ -204,13 +205,5 @@ export class DashboardFigures {
       refreshFailuresByClass: row?.failures_by_class ?? {},
       usersInDoubtNow: row?.in_doubt ?? 0,
     };
-  }
-
-  async #usersOnLegacyTokenOnly(): Promise<number> {
-    const [row] = await this.#options.models.sequelize.query<{ count: number }>(
-      "SELECT count(*)::int AS count FROM users WHERE provider_info->>'access_token' IS NOT NULL AND github_app_user_token IS NULL",
-      { type: QueryTypes.SELECT },
-    );
-    return row?.count ?? 0;
   }
 }

@@ -1,11 +1,12 @@
-// Users per status from the counts migration 0022's triggers keep: always what counting the users
-// table says, through imports, transitions, deletes, truncation, folding and concurrent readers.
+// Users per status, and on the legacy token only, from the counts migration 0022's triggers keep:
+// always what counting the users table says, through imports, transitions, tokens issued and
+// wiped, deletes, truncation, folding and concurrent readers.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { QueryTypes } from "sequelize";
 import { connectDatabase } from "../../../src/db/connection.js";
 import { createMigrator } from "../../../src/db/migrator.js";
 import { defineModels, MIGRATION_STATUSES, type MigrationStatus } from "../../../src/db/models/index.js";
-import { usersByStatus } from "../../../src/migration/status-counts.js";
+import { legacyTokenOnlyUsers, usersByStatus } from "../../../src/migration/status-counts.js";
 import { transitionUser } from "../../../src/users/status-machine.js";
 import { createEmptyTestDatabase, createTestDatabase, type TestDatabase } from "../../support/database.js";
 
@@ -36,6 +37,14 @@ async function insertUsers(count: number, status: MigrationStatus = "pending"): 
   return rows.map((row) => row.id);
 }
 
+async function countedLegacyOnly(): Promise<number> {
+  const [row] = await database.sequelize.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM users WHERE github_app_user_token IS NULL AND provider_info->>'access_token' IS NOT NULL",
+    { type: QueryTypes.SELECT },
+  );
+  return row!.n;
+}
+
 async function changeRows(): Promise<number> {
   const [row] = await database.sequelize.query<{ n: number }>("SELECT count(*)::int AS n FROM user_status_counts", { type: QueryTypes.SELECT });
   return row!.n;
@@ -57,9 +66,25 @@ describe("users per status, kept by triggers", () => {
     expect((await usersByStatus(database.models)).consent_required).toBe(5);
   });
 
-  it("writes nothing for an update that leaves the status (a refresh, a sign-in) or an upsert that only updates", async () => {
+  it("counts users on the legacy token only through imports, tokens issued and wiped, legacy tokens removed, deletes", async () => {
+    const ids = await insertUsers(40);
+    await database.sequelize.query(`UPDATE users SET provider_info = '{"access_token": "v1.k.legacy"}' WHERE id IN (:ids)`, { replacements: { ids } });
+    await database.sequelize.query(
+      `INSERT INTO users (github_id, login, provider_info) SELECT 900000 + n, 'imported-' || n, '{"access_token": "v1.k.legacy"}' FROM generate_series(1, 25) n`,
+    );
+    await database.sequelize.query("UPDATE users SET github_app_user_token = 'v1.k.app' WHERE id IN (:ids)", { replacements: { ids: ids.slice(0, 10) } });
+    await database.sequelize.query("UPDATE users SET github_app_user_token = NULL WHERE id IN (:ids)", { replacements: { ids: ids.slice(0, 3) } });
+    await database.sequelize.query("UPDATE users SET provider_info = '{}' WHERE id IN (:ids)", { replacements: { ids: ids.slice(20, 25) } });
+    await database.sequelize.query("DELETE FROM users WHERE id IN (:ids)", { replacements: { ids: ids.slice(30, 32) } });
+    expect(await legacyTokenOnlyUsers(database.models)).toBe(await countedLegacyOnly());
+    expect(await countedLegacyOnly()).toBe(40 + 25 - 10 + 3 - 5 - 2);
+    expect(await usersByStatus(database.models)).toEqual(await counted());
+  });
+
+  it("writes nothing for an update that leaves the status and the legacy-only standing (a refresh, a sign-in) or an upsert that only updates", async () => {
     const before = await changeRows();
     await database.sequelize.query("UPDATE users SET login = login || '-renamed', updated_at = now()");
+    await database.sequelize.query("UPDATE users SET github_app_user_token = 'v1.k.refreshed' WHERE github_app_user_token IS NOT NULL");
     await database.sequelize.query(
       `INSERT INTO users (github_id, login) SELECT github_id, login FROM users LIMIT 50
        ON CONFLICT (github_id) DO UPDATE SET login = EXCLUDED.login`,
@@ -77,7 +102,8 @@ describe("users per status, kept by triggers", () => {
     expect(await changeRows()).toBeGreaterThan(1_000);
     const truth = await counted();
     expect(await usersByStatus(database.models)).toEqual(truth);
-    expect(await changeRows()).toBeLessThanOrEqual(MIGRATION_STATUSES.length);
+    expect(await changeRows()).toBeLessThanOrEqual(MIGRATION_STATUSES.length * 2);
+    expect(await legacyTokenOnlyUsers(database.models)).toBe(await countedLegacyOnly());
     expect(await usersByStatus(database.models)).toEqual(truth);
   });
 
@@ -98,6 +124,7 @@ describe("users per status, kept by triggers", () => {
   it("starts from zero after the users table is truncated", async () => {
     await database.sequelize.query("TRUNCATE users CASCADE");
     expect(Object.values(await usersByStatus(database.models)).every((n) => n === 0)).toBe(true);
+    expect(await legacyTokenOnlyUsers(database.models)).toBe(0);
     await insertUsers(3, "revoked");
     expect(await usersByStatus(database.models)).toEqual(await counted());
   });
@@ -111,12 +138,15 @@ describe("migration 0022 on a database that already has users", () => {
       const migrator = createMigrator(sequelize);
       await migrator.up({ to: "0020-operations-gauges" });
       await sequelize.query(
-        `INSERT INTO users (github_id, login, token_migration_status)
-         SELECT n, 'before-' || n, CASE WHEN n % 3 = 0 THEN 'migrated' ELSE 'pending' END FROM generate_series(1, 30) n`,
+        `INSERT INTO users (github_id, login, token_migration_status, provider_info)
+         SELECT n, 'before-' || n, CASE WHEN n % 3 = 0 THEN 'migrated' ELSE 'pending' END,
+                CASE WHEN n % 2 = 0 THEN '{"access_token": "v1.k.legacy"}'::jsonb ELSE '{}'::jsonb END
+           FROM generate_series(1, 30) n`,
       );
       await migrator.up({ to: "0022-console-at-scale" });
       const counts = await usersByStatus(defineModels(sequelize));
       expect({ migrated: counts.migrated, pending: counts.pending }).toEqual({ migrated: 10, pending: 20 });
+      expect(await legacyTokenOnlyUsers(defineModels(sequelize))).toBe(15);
       await migrator.down({ to: "0022-console-at-scale" });
       const [tables] = await sequelize.query("SELECT to_regclass('user_status_counts') AS table");
       expect(tables).toEqual([{ table: null }]);
