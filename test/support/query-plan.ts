@@ -7,6 +7,8 @@ export interface PlanNode {
   "Node Type": string;
   "Index Name"?: string;
   "Relation Name"?: string;
+  /** The condition a scan checks on every row it reads (absent when it keeps every row). */
+  Filter?: string;
   Plans?: PlanNode[];
 }
 
@@ -24,11 +26,13 @@ export async function planOfQuery(sequelize: Sequelize, run: () => Promise<unkno
   }
   if (!sent) throw new Error("no query sent matched");
   const [sql, options] = sent;
-  const [[row]] = (await sequelize.query(`EXPLAIN (FORMAT JSON) ${sql}`, { replacements: options?.replacements })) as [
-    Array<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>,
-    unknown,
-  ];
-  return nodesOf(row!["QUERY PLAN"][0]!.Plan);
+  return nodesOf(await explainPlan(sequelize, sql, options?.replacements));
+}
+
+/** The root of the plan Postgres chooses for `sql` (with its replacements, if any). */
+export async function explainPlan(sequelize: Sequelize, sql: string, replacements?: Record<string, unknown>): Promise<PlanNode> {
+  const [[row]] = (await sequelize.query(`EXPLAIN (FORMAT JSON) ${sql}`, { replacements })) as [Array<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>, unknown];
+  return row!["QUERY PLAN"][0]!.Plan;
 }
 
 function nodesOf(plan: PlanNode): PlanNode[] {

@@ -11,6 +11,7 @@ import { QueryTypes } from "sequelize";
 import { connectDatabase } from "../../../src/db/connection.js";
 import { seedConsoleWorld, type ConsoleWorld } from "../../support/console-world.js";
 import { MAINTAINER, signedInBrowser, startDashboardWorld } from "../../support/dashboard-fixture.js";
+import { explainPlan, type PlanNode } from "../../support/query-plan.js";
 import type { Browser, SignInWorld } from "../../support/sign-in-fixture.js";
 
 /** Tables that grow with the campaign: never read whole for a page. */
@@ -67,14 +68,6 @@ async function pageAfter(path: string, pages: number): Promise<string> {
   return current;
 }
 
-interface PlanNode {
-  "Node Type": string;
-  "Relation Name"?: string;
-  "Index Name"?: string;
-  Filter?: string;
-  Plans?: PlanNode[];
-}
-
 /** Each node with the node types above it, root first. */
 function* nodesOf(node: PlanNode, above: string[] = []): Generator<{ node: PlanNode; above: string[] }> {
   yield { node, above };
@@ -100,10 +93,7 @@ interface Plan {
  * index (docs/benchmarks.md, row 7).
  */
 async function planOf(statement: string): Promise<Plan> {
-  const [row] = await world.database.sequelize.query<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${statement}`, {
-    type: QueryTypes.SELECT,
-  });
-  const tableReads = [...nodesOf(row!["QUERY PLAN"][0]!.Plan)].filter(({ node }) => node["Relation Name"] !== undefined);
+  const tableReads = [...nodesOf(await explainPlan(world.database.sequelize, statement))].filter(({ node }) => node["Relation Name"] !== undefined);
   const describe = (node: PlanNode) => `${node["Node Type"]}${node["Index Name"] ? ` using ${node["Index Name"]}` : ""} on ${node["Relation Name"]}`;
   return {
     statement,
