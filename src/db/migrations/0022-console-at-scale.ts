@@ -47,18 +47,14 @@ async function countUsersByStatus(queryInterface: QueryInterface): Promise<void>
     await sql(`
       CREATE FUNCTION user_is_legacy_only(app_token TEXT, provider_info JSONB) RETURNS BOOLEAN
       LANGUAGE sql IMMUTABLE AS $$ SELECT app_token IS NULL AND (provider_info->>'access_token') IS NOT NULL $$`);
+    // Inserted rows count up, deleted ones down; both triggers name their transition table alike.
     await sql(`
-      CREATE FUNCTION user_status_counts_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION user_status_counts_added_or_removed() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         INSERT INTO user_status_counts (status, legacy_only, users)
-        SELECT token_migration_status, user_is_legacy_only(github_app_user_token, provider_info), count(*) FROM inserted_users GROUP BY 1, 2;
-        RETURN NULL;
-      END $$`);
-    await sql(`
-      CREATE FUNCTION user_status_counts_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        INSERT INTO user_status_counts (status, legacy_only, users)
-        SELECT token_migration_status, user_is_legacy_only(github_app_user_token, provider_info), -count(*) FROM deleted_users GROUP BY 1, 2;
+        SELECT token_migration_status, user_is_legacy_only(github_app_user_token, provider_info),
+               CASE TG_OP WHEN 'INSERT' THEN count(*) ELSE -count(*) END
+          FROM changed_users GROUP BY 1, 2;
         RETURN NULL;
       END $$`);
     await sql(`
@@ -80,10 +76,10 @@ async function countUsersByStatus(queryInterface: QueryInterface): Promise<void>
     // standing (a refresh, which replaces one App token by another, fires nothing).
     await sql(`
       CREATE TRIGGER users_status_counts_insert AFTER INSERT ON users
-      REFERENCING NEW TABLE AS inserted_users FOR EACH STATEMENT EXECUTE FUNCTION user_status_counts_inserted()`);
+      REFERENCING NEW TABLE AS changed_users FOR EACH STATEMENT EXECUTE FUNCTION user_status_counts_added_or_removed()`);
     await sql(`
       CREATE TRIGGER users_status_counts_delete AFTER DELETE ON users
-      REFERENCING OLD TABLE AS deleted_users FOR EACH STATEMENT EXECUTE FUNCTION user_status_counts_deleted()`);
+      REFERENCING OLD TABLE AS changed_users FOR EACH STATEMENT EXECUTE FUNCTION user_status_counts_added_or_removed()`);
     await sql(`
       CREATE TRIGGER users_status_counts_update AFTER UPDATE OF token_migration_status, github_app_user_token, provider_info ON users
       FOR EACH ROW WHEN (OLD.token_migration_status IS DISTINCT FROM NEW.token_migration_status
@@ -100,7 +96,7 @@ async function countUsersByStatus(queryInterface: QueryInterface): Promise<void>
 export const down: MigrationFn<QueryInterface> = async ({ context: queryInterface }) => {
   const sql = (statement: string) => queryInterface.sequelize.query(statement);
   for (const event of ["insert", "delete", "update", "truncate"]) await sql(`DROP TRIGGER users_status_counts_${event} ON users`);
-  for (const change of ["inserted", "deleted", "moved", "truncated"]) await sql(`DROP FUNCTION user_status_counts_${change}()`);
+  for (const change of ["added_or_removed", "moved", "truncated"]) await sql(`DROP FUNCTION user_status_counts_${change}()`);
   await sql(`DROP TABLE user_status_counts`);
   await sql(`DROP FUNCTION user_is_legacy_only(TEXT, JSONB)`);
   await sql(`DROP INDEX user_access_checks_rate_limit_drop_idx`);
