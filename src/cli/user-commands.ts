@@ -1,11 +1,28 @@
-// `users import|show|validate`: legacy import (file or legacy database) with progress, one user's
-// story, and validating a user's App token at GitHub.
+// `users import|list|show|validate`: legacy import (file or legacy database) with progress, finding
+// users (the console's search), one user's story, and validating a user's App token at GitHub.
 import { readFileSync } from "node:fs";
 import type { DatabaseSource, ImportProgress } from "../migration/legacy-import.js";
 import type { LegacyQuery } from "../migration/legacy-query-source.js";
+import { userListQuery } from "../migration/user-search-query.js";
 import type { CliCommand, CliOptionValues } from "./command.js";
 import { CliInputError, EXIT_FAILED } from "./failures.js";
 import { ACTOR_OPTION, actorFrom, githubIdOfUser, USER_OPTIONS } from "./maintainer-input.js";
+
+/** `users list`'s options, named as the admin API's query parameters they are (--query is `q`). */
+const LIST_OPTIONS = { query: "q", status: "status", failure: "failure", sort: "sort", cursor: "cursor", limit: "limit" } as const;
+
+/** The search the options ask for, through the admin API's own query rules; a refusal names the option. */
+function userSearchFrom(values: CliOptionValues) {
+  const query = Object.fromEntries(
+    Object.entries(LIST_OPTIONS).flatMap(([option, parameter]) => (typeof values[option] === "string" ? [[parameter, values[option]]] : [])),
+  );
+  const parsed = userListQuery.safeParse(query);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const parameter = String(issue.path[0] ?? "");
+  const option = Object.entries(LIST_OPTIONS).find(([, name]) => name === parameter)?.[0] ?? parameter;
+  throw new CliInputError(`--${option} ${issue.message}`);
+}
 
 const TABLE_OPTIONS = ["table", "github-id-column", "login-column", "provider-info-column"] as const;
 
@@ -87,6 +104,28 @@ export const userCommands: CliCommand[] = [
       output.json(report);
       if (!report.written) return 2;
       return report.rejected > 0 ? EXIT_FAILED : 0;
+    },
+  },
+  {
+    name: "users list",
+    summary: "Find users: by the start of a login or a GitHub id, by status or refresh failure class, a page at a time.",
+    options: {
+      query: { type: "string", description: "The start of a login (any case), or a GitHub id" },
+      status: { type: "string", description: "Only users in this migration status" },
+      failure: { type: "string", description: "Only users whose last refresh failed for good with this class" },
+      sort: { type: "string", description: "id (registration order, the default), newest or oldest (by last change)" },
+      cursor: { type: "string", description: "The next page: the cursor the previous page printed, with the same options" },
+      limit: { type: "string", description: "Users per page, 1-500 (default 50)" },
+    },
+    async run({ services, values, output }) {
+      const page = await services.userDirectory.search(userSearchFrom(values));
+      if (page.users.length === 0) output.line("No user matches.");
+      for (const user of page.users) {
+        const failure = user.refresh_failure_class ? `, refresh failed: ${user.refresh_failure_class}` : "";
+        output.line(`${user.login} (${user.github_id}): ${user.status}${failure}, last change ${user.updated_at}`);
+      }
+      if (page.next_cursor) output.line(`More: --cursor ${page.next_cursor}`);
+      output.json(page);
     },
   },
   {

@@ -11,7 +11,7 @@ import type { UserValidator } from "../migration/validation.js";
 import { ADMIN_API_PREFIX, actorOf, describeAdminRoute, requireAdmin, type AdminAccess } from "./admin-request.js";
 import { errorBody, jsonAnswer, timestamp } from "./api-description.js";
 import { githubIdParam, validInput } from "./input.js";
-import { userListQuery } from "./user-search-query.js";
+import { userListQuery } from "../migration/user-search-query.js";
 import { HttpError } from "./errors.js";
 
 const importQuery = z.strictObject(

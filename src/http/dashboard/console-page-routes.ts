@@ -19,7 +19,7 @@ import { HttpError } from "../errors.js";
 import { describedQuery, githubIdParam, parseInput } from "../input.js";
 import type { Markup } from "../pages/layout.js";
 import { PageError } from "../pages/page-errors.js";
-import { usersPageQuery } from "../user-search-query.js";
+import { usersPageQuery } from "../../migration/user-search-query.js";
 import { batchesPage } from "./batches-page.js";
 import { ADMIN_SIGN_IN_PATH, maintainerOfPage, type SignedInMaintainer } from "./dashboard-access.js";
 import { noticeQuery } from "./dashboard-forms.js";

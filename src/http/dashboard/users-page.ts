@@ -5,7 +5,7 @@ import { html } from "hono/html";
 import { MIGRATION_STATUSES, REFRESH_FAILURE_CLASSES } from "../../db/models/index.js";
 import type { UserOrder, UserPage } from "../../migration/user-directory.js";
 import { csrfField, timestamp, type Markup } from "../pages/layout.js";
-import type { UsersPageQuery } from "../user-search-query.js";
+import type { UsersPageQuery } from "../../migration/user-search-query.js";
 import type { SignedInMaintainer } from "./dashboard-access.js";
 import { USER_ACTIONS } from "./dashboard-forms.js";
 import { consolePage } from "./console-layout.js";

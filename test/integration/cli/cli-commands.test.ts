@@ -102,6 +102,26 @@ describe("every CLI command", () => {
     expect((await cli("users", "show", "--github-id", String(withAppToken.githubId))).code).toBe(0);
   });
 
+  it("users list", async () => {
+    // cli-ada and cli-grace came in through `users import` above.
+    await expectCommand(["users", "list", "--query", "CLI-"], {
+      text: /^cli-ada \(\d+\): pending, last change .*\ncli-grace \(\d+\): pending/,
+      json: (page) =>
+        expect(page).toEqual({ users: [expect.objectContaining({ login: "cli-ada" }), expect.objectContaining({ login: "cli-grace" })], next_cursor: null }),
+      bad: ["users", "list", "--status", "frozen"],
+      badMessage: /--status must be one of pending, /,
+    });
+    const first = await cli("users", "list", "--query", "cli-", "--sort", "oldest", "--limit", "1");
+    const cursor = /More: --cursor (\S+)/.exec(first.stdout)?.[1];
+    expect(cursor).toBeDefined();
+    const next = await cli("users", "list", "--query", "cli-", "--sort", "oldest", "--limit", "1", "--cursor", cursor!);
+    expect(next.code).toBe(0);
+    expect(next.stdout.split("\n")[0]).not.toBe(first.stdout.split("\n")[0]);
+    // A cursor read in another order would skip or repeat users: refused, naming the option.
+    const otherOrder = await cli("users", "list", "--query", "cli-", "--cursor", cursor!);
+    expect(otherOrder).toMatchObject({ code: 2, stderr: expect.stringContaining("--cursor belongs to another sort") });
+  });
+
   it("users validate", async () => {
     await expectCommand(["users", "validate", "--login", withAppToken.login, "--actor", "octo-maintainer"], {
       text: /: valid; status migrated/,

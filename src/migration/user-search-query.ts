@@ -1,9 +1,9 @@
-// Finding users, as the admin API (GET /api/v1/admin/users) and the console's Users page
-// (GET /admin/users) both take it: the same fields, the same rules, the same refusals. An empty
-// field counts as absent, since a GET form sends every field it has.
+// Finding users, as the admin API (GET /api/v1/admin/users), the console's Users page
+// (GET /admin/users) and the CLI (`users list`) take it: the same fields, the same rules, the same
+// refusals. An empty field counts as absent, since a GET form sends every field it has.
 import { z } from "zod";
 import { MIGRATION_STATUSES, REFRESH_FAILURE_CLASSES } from "../db/models/index.js";
-import { decodeUserCursor, type UserCursor, type UserOrder } from "../migration/user-directory.js";
+import { decodeUserCursor, type UserCursor, type UserOrder } from "./user-directory.js";
 
 /** A GitHub login is at most 39 characters and a GitHub id at most 16 digits: nothing longer can match. */
 const QUERY_MAX = 39;
