@@ -1,6 +1,6 @@
 // The maintainer CLI as a maintainer runs it: the real bin/ entry in its own process, over the same
 // services and database as the server.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
@@ -44,6 +44,17 @@ describe("the maintainer CLI", () => {
     expect(text.stdout).toContain("users checked:");
     const wrong = await cli("migration", "readiness", "--scna");
     expect(wrong.code).toBe(2);
+  });
+
+  it("keeps a refusal's exit code 2 on the embedded Postgres, whose exit hook ends the process with 0", async () => {
+    // No DATABASE_URL: the CLI starts (and stops) an embedded Postgres of its own in DATA_DIR.
+    const dataDir = mkdtempSync(path.join(tmpdir(), "gaut-cli-embedded-"));
+    chmodSync(dataDir, 0o755); // the postgres user walks into it
+    const embedded = { ...env, DATABASE_URL: "", DATA_DIR: dataDir };
+    const refused = await runCli(embedded, "users", "show", "--login", "nobody-here");
+    expect(refused.stderr).toMatch(/embedded PostgreSQL/);
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining("No user with the GitHub login nobody-here") });
+    expect((await runCli(embedded, "users", "list", "--json")).code).toBe(0);
   });
 
   it("says on stderr which database it uses, keeping --json output one document", async () => {
