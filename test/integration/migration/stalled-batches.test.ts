@@ -137,12 +137,25 @@ describe("a batch whose instance stopped heartbeating", () => {
     simulator.injectFault("check_token", { status: 429, retryAfterSeconds: 60 });
     const child = spawn(process.execPath, ["bin/github-app-user-tokens.js", "migration", "batch", "--size", "4", "--json"], {
       env: { ...process.env, ...testEnv({ DATABASE_URL: database.url, TOKEN_ENCRYPTION_KEYS, ...migrationEnv(simulator) }), NODE_OPTIONS: "" },
-      stdio: "ignore",
+      stdio: ["ignore", "pipe", "pipe"],
     });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    // What the CLI said, for the failure message when it never gets as far as claiming.
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    let exitCode: number | null = null;
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on("exit", (code, signal) => {
+        exitCode = code;
+        resolve(signal);
+      }),
+    );
     try {
       for (const deadline = Date.now() + 60_000; (await claimsOf(users)).some((claim) => claim === null); ) {
-        if (Date.now() > deadline) throw new Error("the CLI's batch never claimed the users");
+        if (exitCode !== null || Date.now() > deadline) {
+          const claims = JSON.stringify(await claimsOf(users));
+          throw new Error(`the CLI's batch never claimed the users (claims ${claims}, exit code ${exitCode}); it said: ${output.slice(-2000)}`);
+        }
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     } finally {
