@@ -4,32 +4,22 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { QueryTypes } from "sequelize";
 import type { GitHubSimulator } from "../../../simulator/index.js";
 import type { Services } from "../../../src/services.js";
-import { startTestSimulator } from "../../support/simulator-fixture.js";
-import { createTestDatabase, type TestDatabase } from "../../support/database.js";
-import { migrationServices } from "../../support/migration-fixture.js";
+import type { TestDatabase } from "../../support/database.js";
+import { importLegacyUsers, startMigrationWorld, type MigrationWorld } from "../../support/migration-fixture.js";
 
 describe("a migration batch's outcome", () => {
+  let world: MigrationWorld;
   let database: TestDatabase;
   let simulator: GitHubSimulator;
   let services: Services;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    simulator = await startTestSimulator();
-    services = await migrationServices(database.sequelize, simulator);
+    world = await startMigrationWorld();
+    ({ database, simulator, services } = world);
   });
-  afterAll(async () => {
-    await simulator.stop();
-    await database.drop();
-  });
+  afterAll(() => world.stop());
 
-  async function importUsers(logins: string[]): Promise<number[]> {
-    const users = logins.map((login) => simulator.addUser({ login }));
-    await services.legacyImporter.importJsonLines(
-      users.map((user) => JSON.stringify({ github_id: user.id, login: user.login, access_token: simulator.issueTokens(user.login, "legacy").accessToken })),
-    );
-    return users.map((user) => user.id);
-  }
+  const importUsers = (logins: string[]) => importLegacyUsers(services, simulator, logins);
 
   /** The sealed legacy token of `from` copied onto `to`'s row: sealing binds a value to its row, so it cannot be opened there. */
   async function breakLegacyToken(to: number, from: number): Promise<void> {

@@ -5,24 +5,20 @@ import type { GitHubSimulator } from "../../../simulator/index.js";
 import { GitHubPacer, pacingWaitSeconds } from "../../../src/migration/github-pacer.js";
 import type { RateLimitSeen } from "../../../src/migration/github-pacer.js";
 import type { Services } from "../../../src/services.js";
-import { startTestSimulator } from "../../support/simulator-fixture.js";
-import { createTestDatabase, type TestDatabase } from "../../support/database.js";
+import type { TestDatabase } from "../../support/database.js";
 import { seedUser } from "../../support/vault-fixture.js";
-import { migrationServices } from "../../support/migration-fixture.js";
+import { startMigrationWorld, type MigrationWorld } from "../../support/migration-fixture.js";
 
+let world: MigrationWorld;
 let database: TestDatabase;
 let simulator: GitHubSimulator;
 let services: Services;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  simulator = await startTestSimulator();
-  services = await migrationServices(database.sequelize, simulator);
+  world = await startMigrationWorld();
+  ({ database, simulator, services } = world);
 });
-afterAll(async () => {
-  await simulator.stop();
-  await database.drop();
-});
+afterAll(() => world.stop());
 
 /** Waits for a budget running low, not pauses for a GitHub that failed for now (a slow machine may time out). */
 const waitedSeconds = async () => (await pacingWaitSeconds.get()).values.find((value) => value.labels.reason === "spacing")?.value ?? 0;

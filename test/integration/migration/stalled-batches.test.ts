@@ -9,12 +9,12 @@ import { connectDatabase } from "../../../src/db/connection.js";
 import { defineModels } from "../../../src/db/models/index.js";
 import { StalledBatchSweep } from "../../../src/migration/stalled-batches.js";
 import type { Services } from "../../../src/services.js";
-import { startTestSimulator } from "../../support/simulator-fixture.js";
-import { createTestDatabase, type TestDatabase } from "../../support/database.js";
+import type { TestDatabase } from "../../support/database.js";
 import { testEnv } from "../../support/config.js";
 import { encryptionKey } from "../../support/vault-fixture.js";
-import { migrationEnv, migrationServices } from "../../support/migration-fixture.js";
+import { importLegacyUsers, migrationEnv, startMigrationWorld, type MigrationWorld } from "../../support/migration-fixture.js";
 
+let world: MigrationWorld;
 let database: TestDatabase;
 let simulator: GitHubSimulator;
 let services: Services;
@@ -23,24 +23,17 @@ let otherInstances: Sequelize[] = [];
 const TOKEN_ENCRYPTION_KEYS = encryptionKey("stalled");
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  simulator = await startTestSimulator();
-  services = await migrationServices(database.sequelize, simulator, { TOKEN_ENCRYPTION_KEYS });
+  world = await startMigrationWorld({ TOKEN_ENCRYPTION_KEYS });
+  ({ database, simulator, services } = world);
   otherInstances = [1, 2].map(() => connectDatabase({ url: database.url, maxConnections: 2 }));
 });
 afterAll(async () => {
   await Promise.all(otherInstances.map((sequelize) => sequelize.close()));
-  await simulator.stop();
-  await database.drop();
+  await world.stop();
 });
 
-async function importUsers(prefix: string, count: number): Promise<number[]> {
-  const users = Array.from({ length: count }, (_, index) => simulator.addUser({ login: `${prefix}-${index}` }));
-  await services.legacyImporter.importJsonLines(
-    users.map((user) => JSON.stringify({ github_id: user.id, login: user.login, access_token: simulator.issueTokens(user.login, "legacy").accessToken })),
-  );
-  return users.map((user) => user.id);
-}
+const importUsers = (prefix: string, count: number) =>
+  importLegacyUsers(services, simulator, Array.from({ length: count }, (_, index) => `${prefix}-${index}`));
 
 /**
  * What an instance leaves behind when it dies mid-batch: a running batch row whose last heartbeat
