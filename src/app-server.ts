@@ -76,8 +76,9 @@ export async function startAppServer({ config, sequelize, log }: StartAppServerO
   services.flags.followChanges(flagChanges);
   const tokenApiFastPath = await createTokenApiFastPath(services);
   const httpServer = await server.start();
-  answerFirst(httpServer, tokenApiFastPath);
   guardWebhookSignatures(httpServer, webhookSignatureGate({ secret: config.webhookSecret, webhookPath: WEBHOOK_PATH, log }));
+  // Last, so first: the token route is answered before anything else looks at the request.
+  answerFirst(httpServer, tokenApiFastPath);
   return {
     services,
     jobs,

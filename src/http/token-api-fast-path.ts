@@ -24,6 +24,9 @@ const TOKEN_PATH = /^\/api\/v1\/users\/([^/]+)\/token$/;
 
 /** A request handler that answers the token route and returns true, or returns false for anything else. */
 export function tokenApiFastPath(options: TokenApiFastPathOptions): (request: IncomingMessage, response: ServerResponse) => boolean {
+  // Tokens must never sit in a cache, and neither should the answers saying why there is none.
+  // Built once: most answers send exactly these.
+  const answerHeaders = Object.freeze({ ...options.securityHeaders, "content-type": "application/json", "Cache-Control": "no-store" });
   return (request, response) => {
     if (request.method !== "GET") return false;
     const url = request.url ?? "/";
@@ -38,19 +41,19 @@ export function tokenApiFastPath(options: TokenApiFastPathOptions): (request: In
     } catch {
       return false;
     }
-    void answer(options, request, response, { path, githubId, query: queryStart === -1 ? "" : url.slice(queryStart + 1) });
+    void answer(options, answerHeaders, request, response, { path, githubId, query: queryStart === -1 ? "" : url.slice(queryStart + 1) });
     return true;
   };
 }
 
 async function answer(
-  { resolver, serviceApiToken, errorTranslators, securityHeaders, log }: TokenApiFastPathOptions,
+  { resolver, serviceApiToken, errorTranslators, log }: TokenApiFastPathOptions,
+  answerHeaders: Readonly<Record<string, string>>,
   request: IncomingMessage,
   response: ServerResponse,
   { path, githubId, query }: { path: string; githubId: string; query: string },
 ): Promise<void> {
-  // Tokens must never sit in a cache, and neither should the answers saying why there is none.
-  const headers: Record<string, string> = { ...securityHeaders, "content-type": "application/json", "Cache-Control": "no-store" };
+  let headers = answerHeaders;
   let status = 200;
   let body: Record<string, unknown>;
   try {
@@ -59,7 +62,7 @@ async function answer(
   } catch (error) {
     const httpError = toHttpError(error, errorTranslators, log, { path, method: "GET" });
     status = httpError.status;
-    Object.assign(headers, httpError.headers);
+    headers = { ...answerHeaders, ...httpError.headers };
     body = errorBody(httpError);
   }
   response.writeHead(status, headers).end(JSON.stringify(body));
@@ -68,6 +71,7 @@ async function answer(
 /** The query as Hono's c.req.query() gives it: each name's first value. */
 function firstValues(query: string): Record<string, string> {
   const values: Record<string, string> = {};
+  if (query === "") return values;
   for (const [name, value] of new URLSearchParams(query)) if (!Object.hasOwn(values, name)) values[name] = value;
   return values;
 }

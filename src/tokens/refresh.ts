@@ -24,7 +24,8 @@ import { classifyTerminalRefreshFailure } from "./refresh-failure.js";
 import { SingleFlight } from "./single-flight.js";
 import type { TokenActivityRecorder } from "./token-activity.js";
 import { tokenMetrics, type RefreshOutcome } from "./token-metrics.js";
-import { NO_REFRESH_IN_FLIGHT, type IssuedUserTokens, type TokenStore } from "./token-store.js";
+import { NO_REFRESH_IN_FLIGHT, type IssuedUserTokens, type ServableAccessToken, type TokenStore } from "./token-store.js";
+import type { ResolvableUser } from "./user-lookup.js";
 import { backoffSeconds, type Backoff } from "../jobs/backoff.js";
 
 /** Statuses whose App tokens are never used, so never refreshed: no GitHub call for these users. */
@@ -48,7 +49,7 @@ type RefreshResult =
   | { kind: "busy"; retryAfterSeconds: number };
 
 type Freshness =
-  | { ok: true; tokens: IssuedUserTokens }
+  | { ok: true; tokens: ServableAccessToken }
   | { ok: false; kind: "reauth_required" }
   | { ok: false; kind: "unavailable"; retryAfterSeconds: number };
 
@@ -137,17 +138,18 @@ export class TokenRefresher {
    * refreshing first if needed. Tokens without an expiry are never refreshed. A row in doubt or with
    * a refresh in flight is never answered from what it stores now.
    */
-  async ensureFresh(user: UserRow, minValidSeconds = 0): Promise<Freshness> {
-    const tokens = this.#options.store.readAppTokens(user);
+  async ensureFresh(user: ResolvableUser, minValidSeconds = 0): Promise<Freshness> {
+    // The access token alone: the refresh token stays sealed unless a refresh opens it from the locked row.
+    const tokens = this.#options.store.readAccessToken(user);
     if (!tokens || appTokensRetired(user.tokenMigrationStatus)) return { ok: false, kind: "reauth_required" };
     const neededMs = Math.max(this.#options.marginSeconds, minValidSeconds) * 1000;
     const isDue: IsDue = (_row, current) => this.#expiresWithin(current, neededMs);
     const unsettled = this.#inDoubt(user) || this.#leaseLive(user);
-    if (!unsettled && !isDue(user, tokens)) return { ok: true, tokens };
+    if (!unsettled && !this.#expiresWithin(tokens, neededMs)) return { ok: true, tokens };
     const backoff = this.#backoffRemainingSeconds(user);
     if (backoff > 0 && this.#inDoubt(user)) return { ok: false, kind: "unavailable", retryAfterSeconds: backoff };
     if (!unsettled && backoff > 0) return this.#serveWhileValid(tokens, backoff);
-    if (!unsettled && !tokens.refreshToken) return this.#isValid(tokens) ? { ok: true, tokens } : { ok: false, kind: "reauth_required" };
+    if (!unsettled && !user.githubAppRefreshToken) return this.#isValid(tokens) ? { ok: true, tokens } : { ok: false, kind: "reauth_required" };
 
     // Concurrent callers in this process share one refresh and hold no connection while they wait.
     const result = await this.#flights.run(user.id, () => this.#refresh(user.id, { isDue, waitForOthers: true }));
@@ -553,18 +555,18 @@ export class TokenRefresher {
     return this.#options.models.User.findOne({ where: { id: userId }, lock: transaction.LOCK.UPDATE, transaction });
   }
 
-  #leaseLive(row: UserRow): boolean {
+  #leaseLive(row: Pick<UserRow, "refreshIntentId" | "refreshLeaseUntil">): boolean {
     return row.refreshIntentId !== null && row.refreshLeaseUntil !== null && row.refreshLeaseUntil > this.#options.now();
   }
 
   /** Since when nobody knows whether the stored pair lives: a recorded doubt, or an intent whose lease ran out. */
-  #inDoubtSince(row: UserRow): Date | null {
+  #inDoubtSince(row: Pick<UserRow, "refreshInDoubtSince" | "refreshIntentId" | "refreshLeaseUntil" | "refreshIntentStartedAt">): Date | null {
     if (row.refreshInDoubtSince) return row.refreshInDoubtSince;
     if (row.refreshIntentId !== null && !this.#leaseLive(row)) return row.refreshIntentStartedAt;
     return null;
   }
 
-  #inDoubt(row: UserRow): boolean {
+  #inDoubt(row: ResolvableUser): boolean {
     return this.#inDoubtSince(row) !== null;
   }
 
@@ -574,22 +576,22 @@ export class TokenRefresher {
     return Math.ceil(Math.max(jittered, retryAfterSeconds ?? 0));
   }
 
-  #backoffRemainingSeconds(user: UserRow): number {
+  #backoffRemainingSeconds(user: Pick<UserRow, "nextRefreshAttemptAt">): number {
     const next = user.nextRefreshAttemptAt?.getTime();
     const remainingMs = next === undefined ? 0 : next - this.#options.now().getTime();
     return remainingMs > 0 ? Math.ceil(remainingMs / 1000) : 0;
   }
 
-  #expiresWithin(tokens: IssuedUserTokens, ms: number): boolean {
+  #expiresWithin(tokens: ServableAccessToken, ms: number): boolean {
     return tokens.accessTokenExpiresAt !== null && tokens.accessTokenExpiresAt.getTime() - this.#options.now().getTime() < ms;
   }
 
-  #isValid(tokens: IssuedUserTokens): boolean {
+  #isValid(tokens: ServableAccessToken): boolean {
     return !this.#expiresWithin(tokens, 1);
   }
 
   /** The current token while it still works at all, else an honest "try again". */
-  #serveWhileValid(tokens: IssuedUserTokens, retryAfterSeconds: number): Freshness {
+  #serveWhileValid(tokens: ServableAccessToken, retryAfterSeconds: number): Freshness {
     return this.#isValid(tokens) ? { ok: true, tokens } : { ok: false, kind: "unavailable", retryAfterSeconds };
   }
 

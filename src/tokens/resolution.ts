@@ -1,7 +1,7 @@
 // Token resolution, what the application's services call (DESIGN.md "Token resolution"): the App
 // token when this user may have it (refreshed first when close to expiry), else the legacy OAuth
 // token until the deprecation date, else a clear reauth_required answer with the consent URL.
-import type { Models, UserRow } from "../db/models/index.js";
+import type { Models } from "../db/models/index.js";
 import { UserNotFoundError } from "../users/errors.js";
 import { ReauthRequiredError, TokenTemporarilyUnavailableError } from "./errors.js";
 import { appTokensRetired, type TokenRefresher } from "./refresh.js";
@@ -9,7 +9,7 @@ import type { RolloutPolicy } from "../users/rollout-policy.js";
 import { tokenMetrics } from "./token-metrics.js";
 import type { ResolutionEnding, TokenActivityRecorder } from "./token-activity.js";
 import type { LegacyOAuthToken, TokenStore } from "./token-store.js";
-import { UserLookup } from "./user-lookup.js";
+import { UserLookup, type ResolvableUser } from "./user-lookup.js";
 
 export type ResolvedTokenType = "github_app_user" | "oauth";
 
@@ -108,7 +108,7 @@ export class TokenResolver {
     return this.#reauthRequired(user);
   }
 
-  async #usableLegacyToken(user: UserRow): Promise<LegacyOAuthToken | null> {
+  async #usableLegacyToken(user: ResolvableUser): Promise<LegacyOAuthToken | null> {
     const legacy = this.#options.store.readLegacyToken(user);
     if (!legacy || user.legacyTokenValid === false) return null;
     const now = (this.#options.now ?? (() => new Date()))();
@@ -116,11 +116,11 @@ export class TokenResolver {
     return (await this.#options.policy.legacyTokensServedNow()) ? legacy : null;
   }
 
-  #fallBack(user: UserRow, legacy: LegacyOAuthToken, reason: FallbackReason): ResolvedToken {
+  #fallBack(user: ResolvableUser, legacy: LegacyOAuthToken, reason: FallbackReason): ResolvedToken {
     return { token: legacy.accessToken, type: "oauth", fallbackReason: reason, expiresAt: legacy.expiresAt, login: user.login };
   }
 
-  #reauthRequired(user: UserRow): never {
+  #reauthRequired(user: ResolvableUser): never {
     throw new ReauthRequiredError(user.githubId, this.#options.consentUrlFor(user));
   }
 

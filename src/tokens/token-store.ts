@@ -12,6 +12,9 @@ export interface IssuedUserTokens {
   refreshTokenExpiresAt: Date | null;
 }
 
+/** The part of a pair that is served: opening it leaves the refresh token sealed. */
+export type ServableAccessToken = Pick<IssuedUserTokens, "accessToken" | "accessTokenExpiresAt">;
+
 export interface LegacyOAuthToken {
   accessToken: string;
   refreshToken: string | null;
@@ -87,6 +90,18 @@ export class TokenStore {
     );
   }
 
+  /**
+   * The access token alone, for serving it: the hot path of resolution opens one envelope, not two
+   * (the refresh token is opened only by a refresh, from the row it locked).
+   */
+  readAccessToken(user: Pick<UserRow, "githubId" | "githubAppUserToken" | "githubAppTokenExpiresAt">): ServableAccessToken | null {
+    if (!user.githubAppUserToken) return null;
+    return {
+      accessToken: this.#open(user.githubAppUserToken, user, "github_app_user_token"),
+      accessTokenExpiresAt: user.githubAppTokenExpiresAt ?? null,
+    };
+  }
+
   readAppTokens(user: UserRow): IssuedUserTokens | null {
     if (!user.githubAppUserToken) return null;
     return {
@@ -116,7 +131,7 @@ export class TokenStore {
     return info;
   }
 
-  readLegacyToken(user: UserRow): LegacyOAuthToken | null {
+  readLegacyToken(user: Pick<UserRow, "githubId" | "providerInfo">): LegacyOAuthToken | null {
     const info = user.providerInfo ?? {};
     if (typeof info.access_token !== "string" || info.access_token === "") return null;
     return {
@@ -185,7 +200,7 @@ export class TokenStore {
     return this.#sealer.seal(plaintext, binding(user, column));
   }
 
-  #open(envelope: string, user: UserRow, column: AppTokenColumn | LegacyTokenColumn): string {
+  #open(envelope: string, user: Pick<UserRow, "githubId">, column: AppTokenColumn | LegacyTokenColumn): string {
     return this.#sealer.open(envelope, binding(user, column));
   }
 }
