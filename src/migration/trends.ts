@@ -100,11 +100,12 @@ export class CampaignTrends {
          SELECT (hour AT TIME ZONE 'UTC')::date AS day, status, arrived, departed
            FROM user_status_hours WHERE hour < :mark
          UNION ALL
-         SELECT (created_at AT TIME ZONE 'UTC')::date, to_status, 1, 0
-           FROM migration_events WHERE created_at >= :mark AND from_status IS DISTINCT FROM to_status
-         UNION ALL
-         SELECT (created_at AT TIME ZONE 'UTC')::date, from_status, 0, 1
-           FROM migration_events WHERE created_at >= :mark AND from_status <> to_status
+         -- One pass over the events after the mark (a busy hour holds one per user moved): each
+         -- change is an arrival in its new status and, when it had one, a departure from the old.
+         SELECT (e.created_at AT TIME ZONE 'UTC')::date, side.status, side.arrived, side.departed
+           FROM migration_events e
+           CROSS JOIN LATERAL (VALUES (e.to_status, 1, 0), (e.from_status, 0, 1)) AS side (status, arrived, departed)
+          WHERE e.created_at >= :mark AND e.from_status IS DISTINCT FROM e.to_status AND side.status IS NOT NULL
          UNION ALL
          SELECT (created_at AT TIME ZONE 'UTC')::date, 'pending', 1, 0
            FROM users WHERE created_at >= :mark
