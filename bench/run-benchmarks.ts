@@ -424,7 +424,7 @@ function report({ complete }: { complete: boolean }): void {
   const load = { samples: loadSamples.map((value) => Number(value.toFixed(2))), max: Math.max(...loadSamples, loadavg()[0]!) };
   console.log();
   console.table(rows.map((row) => ({ ...row, ratio: row.ratio === null ? "-" : fixed(row.ratio, 2), pass: row.pass === null ? "-" : row.pass ? "PASS" : "MISS" })));
-  console.log(`total ${fixed((performance.now() - startedAt) / 1000, 1)} s, concurrency ${CONCURRENCY}, ${MEASURE_SECONDS} s per side, load average (1 min) max ${fixed(load.max, 2)}`);
+  console.log(`total ${fixed((performance.now() - startedAt) / 1000, 1)} s, concurrency ${CONCURRENCY}, ${MEASURE_SECONDS} s per side (row 1: ${TOKEN_API.rounds} alternating rounds of ${TOKEN_API.roundSeconds} s), load average (1 min) max ${fixed(load.max, 2)}`);
   const results = { date: new Date().toISOString(), node: process.version, complete, concurrency: CONCURRENCY, load, rows, details };
   writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 }
