@@ -7,7 +7,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { TokenResolver } from "../tokens/resolution.js";
-import { assertApiKey } from "./api-key-auth.js";
+import { apiKeyCheck } from "./api-key-auth.js";
 import { errorBody, toHttpError, type ErrorTranslator } from "./errors.js";
 import { answerTokenRequest, SERVICE_REALM } from "./token-api-routes.js";
 
@@ -22,11 +22,20 @@ export interface TokenApiFastPathOptions {
 
 const TOKEN_PATH = /^\/api\/v1\/users\/([^/]+)\/token$/;
 
+/** What every answer uses, built once with the handler rather than per request. */
+interface PreparedAnswer {
+  answerHeaders: Readonly<Record<string, string>>;
+  assertServiceKey: (authorization: string | undefined) => void;
+}
+
 /** A request handler that answers the token route and returns true, or returns false for anything else. */
 export function tokenApiFastPath(options: TokenApiFastPathOptions): (request: IncomingMessage, response: ServerResponse) => boolean {
-  // Tokens must never sit in a cache, and neither should the answers saying why there is none.
-  // Built once: most answers send exactly these.
-  const answerHeaders = Object.freeze({ ...options.securityHeaders, "content-type": "application/json", "Cache-Control": "no-store" });
+  const prepared: PreparedAnswer = {
+    // Tokens must never sit in a cache, and neither should the answers saying why there is none.
+    // Most answers send exactly these.
+    answerHeaders: Object.freeze({ ...options.securityHeaders, "content-type": "application/json", "Cache-Control": "no-store" }),
+    assertServiceKey: apiKeyCheck({ expectedKey: options.serviceApiToken, realm: SERVICE_REALM }),
+  };
   return (request, response) => {
     if (request.method !== "GET") return false;
     const url = request.url ?? "/";
@@ -41,14 +50,14 @@ export function tokenApiFastPath(options: TokenApiFastPathOptions): (request: In
     } catch {
       return false;
     }
-    void answer(options, answerHeaders, request, response, { path, githubId, query: queryStart === -1 ? "" : url.slice(queryStart + 1) });
+    void answer(options, prepared, request, response, { path, githubId, query: queryStart === -1 ? "" : url.slice(queryStart + 1) });
     return true;
   };
 }
 
 async function answer(
-  { resolver, serviceApiToken, errorTranslators, log }: TokenApiFastPathOptions,
-  answerHeaders: Readonly<Record<string, string>>,
+  { resolver, errorTranslators, log }: TokenApiFastPathOptions,
+  { answerHeaders, assertServiceKey }: PreparedAnswer,
   request: IncomingMessage,
   response: ServerResponse,
   { path, githubId, query }: { path: string; githubId: string; query: string },
@@ -57,7 +66,7 @@ async function answer(
   let status = 200;
   let body: Record<string, unknown>;
   try {
-    assertApiKey(request.headers.authorization, { expectedKey: serviceApiToken, realm: SERVICE_REALM });
+    assertServiceKey(request.headers.authorization);
     body = await answerTokenRequest(resolver, { github_id: githubId }, firstValues(query));
   } catch (error) {
     const httpError = toHttpError(error, errorTranslators, log, { path, method: "GET" });
