@@ -125,8 +125,11 @@ export class UserDirectory {
       conditions.push(KEYSET_AFTER[order]);
     }
     const rows = await this.#models.sequelize.query<SummaryRow>(
-      `SELECT id, github_id, login, token_migration_status, migration_error, migrated_at, last_validated_at,
-              refresh_failure_class, updated_at, (extract(epoch FROM updated_at) * 1000000)::bigint AS updated_micros
+      // Columns under the model's attribute names, so one summarize() serves this page and show().
+      `SELECT id, github_id AS "githubId", login, token_migration_status AS "tokenMigrationStatus",
+              migration_error AS "migrationError", migrated_at AS "migratedAt", last_validated_at AS "lastValidatedAt",
+              refresh_failure_class AS "refreshFailureClass", updated_at AS "updatedAt",
+              (extract(epoch FROM updated_at) * 1000000)::bigint AS "updatedMicros"
          FROM users
         ${conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`}
         ORDER BY ${ORDER_BY[order]}
@@ -136,8 +139,8 @@ export class UserDirectory {
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      users: page.map(summarizeRow),
-      next_cursor: rows.length > limit && last ? encodeUserCursor({ order, id: Number(last.id), updatedMicros: Number(last.updated_micros) }) : null,
+      users: page.map(summarize),
+      next_cursor: rows.length > limit && last ? encodeUserCursor({ order, id: last.id, updatedMicros: last.updatedMicros }) : null,
     };
   }
 
@@ -208,33 +211,15 @@ const KEYSET_AFTER: Record<UserOrder, string> = {
   oldest: "(updated_at, id) > (timestamptz 'epoch' + :afterMicros * interval '1 microsecond', :afterId)",
 };
 
-interface SummaryRow {
-  id: string;
-  github_id: string;
-  login: string;
-  token_migration_status: MigrationStatus;
-  migration_error: string | null;
-  migrated_at: Date | null;
-  last_validated_at: Date | null;
-  refresh_failure_class: RefreshFailureClass | null;
-  updated_at: Date;
-  updated_micros: string;
-}
+/** A page's row: what summarize() reads, and where the row stands in the change orders. */
+type SummaryRow = SummarizedUser & { id: number; updatedMicros: number };
 
-function summarizeRow(row: SummaryRow): UserSummary {
-  return {
-    github_id: Number(row.github_id),
-    login: row.login,
-    status: row.token_migration_status,
-    migration_error: row.migration_error,
-    migrated_at: iso(row.migrated_at && new Date(row.migrated_at)),
-    last_validated_at: iso(row.last_validated_at && new Date(row.last_validated_at)),
-    refresh_failure_class: row.refresh_failure_class,
-    updated_at: new Date(row.updated_at).toISOString(),
-  };
-}
+type SummarizedUser = Pick<
+  UserRow,
+  "githubId" | "login" | "tokenMigrationStatus" | "migrationError" | "migratedAt" | "lastValidatedAt" | "refreshFailureClass" | "updatedAt"
+>;
 
-function summarize(user: UserRow): UserSummary {
+function summarize(user: SummarizedUser): UserSummary {
   return {
     github_id: user.githubId,
     login: user.login,
