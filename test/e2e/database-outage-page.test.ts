@@ -47,40 +47,43 @@ async function expectOutagePage(page: Page, response: Response | null): Promise<
   expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
 }
 
+/**
+ * A page of this size, on which `reachDuringOutage` cuts the database and loads what it answers; the
+ * answer must be the outage page, and is shot. The database comes back whatever happened.
+ */
+async function shootOutagePage(name: string, width: number, height: number, reachDuringOutage: (page: Page) => Promise<Response | null>) {
+  const page = await browser.newPage({ viewport: { width, height }, isMobile: width < 500 });
+  try {
+    await expectOutagePage(page, await reachDuringOutage(page));
+    await screenshot(page, name);
+  } finally {
+    await page.close();
+    proxy.restore();
+  }
+}
+
 describe("the database unreachable page in Chromium", () => {
   it.each([
     ["database-unreachable", 1280, 800],
     ["database-unreachable-phone", 390, 844],
   ])("%s: %i px wide, styled, no sideways scrolling", async (name, width, height) => {
-    proxy.cut();
-    const page = await browser.newPage({ viewport: { width, height }, isMobile: width < 500 });
-    try {
+    await shootOutagePage(name, width, height, (page) => {
+      proxy.cut();
       // Starting a sign-in stores its state first: the database is needed at once.
-      const response = await page.goto(`${world.app.url}/auth/login`);
-      await expectOutagePage(page, response);
-      await screenshot(page, name);
-    } finally {
-      await page.close();
-      proxy.restore();
-    }
+      return page.goto(`${world.app.url}/auth/login`);
+    });
   }, 30_000);
 
   it.each([
     ["database-unreachable-console", 1280, 800],
     ["database-unreachable-console-phone", 390, 844],
   ])("%s: a console page a maintainer reloads, %i px wide, answers the same page", async (name, width, height) => {
-    const page = await browser.newPage({ viewport: { width, height }, isMobile: width < 500 });
-    try {
+    await shootOutagePage(name, width, height, async (page) => {
       await page.goto(`${world.app.url}/admin/users?status=pending`);
       await page.locator(`button[data-login="${MAINTAINER}"]`).click();
       await page.waitForURL(`${world.app.url}/admin/users?status=pending`);
       proxy.cut();
-      const response = await page.reload();
-      await expectOutagePage(page, response);
-      await screenshot(page, name);
-    } finally {
-      await page.close();
-      proxy.restore();
-    }
+      return page.reload();
+    });
   }, 30_000);
 });
